@@ -1,0 +1,199 @@
+"""Who did what to the console and the server: web accesses, the audit log, the server event log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class WebAccess(models.Model):
+    """One authentication event on this console (seed 000 §4.0.3 "Web Sessions")."""
+
+    class Outcome(models.TextChoices):
+        LOGIN = "login", "Login"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logout"
+        LOCKED = "locked", "Refused: account locked"
+
+    time = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField("event type", max_length=16, choices=Outcome)
+    principal = models.CharField(max_length=150, help_text="The user, or the login that was typed.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_login = models.CharField(
+        max_length=150, blank=True, help_text="What was typed as login; the password never is."
+    )
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    reason = models.CharField(max_length=128, blank=True, help_text="Why a login failed.")
+
+    class Meta:
+        verbose_name = "web access"
+        verbose_name_plural = "web accesses"
+        indexes = [
+            # default order and the date range filter
+            models.Index(fields=["time", "id"], name="webaccess_time_idx"),
+            # sort by each column, and the principal / IP / outcome filters within it
+            models.Index(fields=["principal", "id"], name="webaccess_principal_idx"),
+            models.Index(fields=["ip", "id"], name="webaccess_ip_idx"),
+            models.Index(fields=["outcome", "id"], name="webaccess_outcome_idx"),
+            models.Index(fields=["user_agent", "id"], name="webaccess_agent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.principal} {self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class ActorKind(models.TextChoices):
+    WEB_USER = "u", "Web user"
+    ACCOUNT = "a", "Account"
+    CUSTOMER = "c", "Customer"
+    VENDOR = "v", "Vendor"
+    TRUSTED = "t", "Trusted API / system"
+
+
+class AuditAction(models.TextChoices):
+    """The softswitch's action codes (seed 002); the label is the hover hint."""
+
+    ADD = "A", "Add a record to a table"
+    UPDATE = "U", "Update a record"
+    DELETE = "D", "Delete record"
+    RESTORE = "R", "Restore record"
+    AUTH_OK = "AUTH_OK", "Successful auth"
+    AUTH_FAIL = "AUTH_FAIL", "Bad auth"
+    AUTH_OTP = "AUTH_OTP", "Successful auth using OTP"
+    OTP_RST = "OTP_RST", "Reset one time password"
+    PSWD_CHNG = "PSWD_CHNG", "Web password change"
+    FUNDS = "FUNDS", "Add funds/Debit/Credit"
+    CALL_DISC = "CALL_DISC", "Disconnect call"
+    BRUN = "BRUN", "Billing run"
+    BRSTRT = "BRSTRT", "Billing restart"
+    QUEUE = "Q", "Queue an action"
+    EXECUTE = "E", "Execute an action"
+    CLR_FSTUSE = "CLR_FSTUSE", "Clear First Use timestamp"
+    EXT_LFTM = "EXT_LFTM", "Extend lifetime"
+    SSLCRT_ISS = "SSLCRT_ISS", "Issue SSL certificate"
+    FW_OPEN80 = "FW_OPEN80", "Open TCP 80 port"
+    MFA_RQRD = "MFA_RQRD", "MFA required"
+    MFA_PEND = "MFA_PEND", "MFA pending until setup done"
+    MFA_SETUP = "MFA_SETUP", "MFA setup done"
+    MFA_VRFY = "MFA_VRFY", "MFA verification passed"
+    MFA_FAIL = "MFA_FAIL", "MFA required, but failed"
+    MFA_RST_ALL = "MFA_RST_ALL", "Reset MFA configs, tokens and validations for ALL users"
+    MFA_RST = "MFA_RST", "Reset MFA configs, tokens and validations for a specific user"
+
+
+class AuditRecord(models.Model):
+    """One change or access: who, what, where, when, from which IP (seed 002)."""
+
+    time = models.DateTimeField(default=timezone.now)
+    actor_kind = models.CharField(max_length=1, choices=ActorKind)
+    actor_id = models.BigIntegerField(default=0)
+    actor_sub_id = models.BigIntegerField(default=0)
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=16, choices=AuditAction)
+    resource_table = models.CharField(max_length=64, blank=True)
+    resource_id = models.CharField(max_length=255, blank=True)
+    statement = models.TextField(help_text="table:key=val[,key=val...]:field=newval[,...]")
+    ip = models.CharField("user IP / node", max_length=255, blank=True)
+    correlation_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["time", "id"], name="audit_time_idx"),
+            models.Index(fields=["resource_table", "id"], name="audit_resource_idx"),
+            models.Index(fields=["action", "id"], name="audit_action_idx"),
+            models.Index(fields=["actor_name", "id"], name="audit_actor_idx"),
+            models.Index(fields=["ip", "id"], name="audit_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.statement}"
+
+    @property
+    def actor(self) -> str:
+        return f"{self.actor_kind}:{self.actor_id}:{self.actor_sub_id}:{self.actor_name}"
+
+
+class ServerEvent(models.Model):
+    """The server event log (seed 001 "Events"): status changes, logins, deletions, starts."""
+
+    class EventType(models.TextChoices):
+        AUTHORIZE = "authorize", "authorize: authorization via an SSO provider"
+        LOGIN = "login", "login: authorization of a user or administrator"
+        LOGOUT = "logout", "logout: de-authorization of a user or administrator"
+        LOCK = "lock", "lock: account locked after wrong passwords"
+        UNLOCK = "unlock", "unlock: account unlocked by an administrator or after the timeout"
+        ACTIVATION = "activation", "activation: account activated"
+        DEACTIVATION = "deactivation", "deactivation: account deactivated"
+        STATUS = "status", "status: user status change"
+        CONNECT = "connect", "connect: connection to the directory server"
+        DISCONNECT = "disconnect", "disconnect: directory server connection lost"
+        DELETE_CHAT_MESSAGES = "delete_chat_messages", "delete_chat_messages: Chat Messages rows deleted"
+        DELETE_CHAT_MESSAGES_CASCADE = (
+            "delete_chat_messages_cascade",
+            "delete_chat_messages_cascade: chat deleted with its conference",
+        )
+        DELETE_CONFERENCES = "delete_conferences", "delete_conferences: Call History rows deleted"
+        DELETE_CONNECTIONS = "delete_connections", "delete_connections: Endpoints rows deleted"
+        DELETE_EVENTS = "delete_events", "delete_events: Events rows deleted"
+        DELETE_LOGS = "delete_logs", "delete_logs: Configuration Changes rows deleted"
+        DELETE_VIDEO_RECORDING = "delete_video_recording", "delete_video_recording: recordings deleted"
+        DELETE_VIDEO_RECORDINGS = (
+            "delete_video_recordings",
+            "delete_video_recordings: recordings deleted by the retention timeout",
+        )
+        DELETE_WEB_SESSIONS = "delete_web_sessions", "delete_web_sessions: Web Sessions rows deleted"
+        DELETE_SIP_SESSIONS = "delete_sip_sessions", "delete_sip_sessions: SIP Sessions rows deleted"
+        DELETE_REGISTRATIONS = "delete_registrations", "delete_registrations: registration history deleted"
+        DELETE_CDRS = "delete_cdrs", "delete_cdrs: Call Detail Records deleted"
+        DELETE_AUDIT_LOGS = "delete_audit_logs", "delete_audit_logs: audit log rows deleted"
+        START = "start", "start: server start"
+        STOP = "stop", "stop: server stop"
+        RESTART = "restart", "restart: server restart"
+        PRO_LICENSE_LIMIT = "pro_license_limit", "pro_license_limit: PRO license revoked (limit)"
+        PRO_LICENSE_REVOCATION = "pro_license_revocation", "pro_license_revocation: temporary PRO license revoked"
+
+    class Status(models.IntegerChoices):
+        INACTIVE = -2, "-2 inactive"
+        OFFLINE = 0, "0 offline"
+        ONLINE = 1, "1 online"
+        BUSY = 2, "2 busy (in a conference or call)"
+        OWNER = 5, "5 connected as conference owner"
+
+    class AdminType(models.TextChoices):
+        SYSADMIN = "sysadmin", "sysadmin (full access)"
+        SECURITY = "security", "security (limited access)"
+
+    time = models.DateTimeField(default=timezone.now)
+    event_type = models.CharField("event", max_length=32, choices=EventType)
+    success = models.BooleanField(default=True)
+    username = models.CharField("user", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    entered_login = models.CharField(max_length=150, blank=True)
+    real_user_id = models.CharField("real user ID", max_length=150, blank=True)
+    endpoint_id = models.CharField("endpoint ID", max_length=128, blank=True)
+    application = models.CharField("application name", max_length=128, blank=True)
+    auth_method = models.CharField("authentication method", max_length=64, blank=True)
+    user_rights = models.CharField(max_length=64, blank=True, help_text="Binary rights mask.")
+    display_name = models.CharField(max_length=255, blank=True)
+    previous_status = models.IntegerField(choices=Status, null=True, blank=True)
+    new_status = models.IntegerField(choices=Status, null=True, blank=True)
+    description = models.TextField(blank=True)
+    admin_type = models.CharField("administrator type", max_length=16, choices=AdminType, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    deleted_count = models.BigIntegerField(null=True, blank=True, help_text="Rows deleted (delete_* events).")
+    users = models.JSONField(default=list, blank=True, help_text="User IDs the event concerns.")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["time", "id"], name="serverevent_time_idx"),
+            models.Index(fields=["event_type", "id"], name="serverevent_type_idx"),
+            models.Index(fields=["username", "id"], name="serverevent_user_idx"),
+            models.Index(fields=["ip", "id"], name="serverevent_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.username} {self.time:%Y-%m-%d %H:%M:%S}"

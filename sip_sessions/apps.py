@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SipSessionsConfig(AppConfig):
+    name = "sip_sessions"
+    verbose_name = "SIP activity"

@@ -1,0 +1,118 @@
+"""Filtered delete: exactly the filtered rows go, protected rows stay, one audit record says so."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from audit.models import AuditRecord, ServerEvent, WebAccess
+from tests.audit.factories import WebAccessFactory
+from tests.testapp.models import Probe
+from tests.testapp.reports import probes
+from voipadmin.models import DeletionJob
+from voipadmin.reports.deletion import deletion_job_run, deletion_preview, deletion_selection
+from voipadmin.reports.filters import FilterError
+
+pytestmark = pytest.mark.django_db
+
+BASE = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+
+
+def test_filtered_delete_over_http_removes_exactly_the_filtered_rows(admin_client, django_capture_on_commit_callbacks):
+    client = admin_client
+    failed = [WebAccessFactory(outcome="login_failed", principal=f"typo{n}") for n in range(5)]
+    kept = [WebAccessFactory(outcome="login", principal="anna") for _ in range(3)]
+    kept += [WebAccessFactory(outcome="login_failed", principal="anna")]
+
+    confirm = client.get("/web-sessions/delete/?outcome=login_failed&principal=typo")
+    assert confirm.status_code == 200
+    assert b"data-delete-count" in confirm.content and b">\n      5\n" in confirm.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/web-sessions/delete/?outcome=login_failed&principal=typo", {"expected": "5"})
+    job = DeletionJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/deletions/{job.pk}/"
+    assert job.state == "done" and job.deleted == 5 and job.expected == 5
+    assert set(WebAccess.objects.values_list("pk", flat=True)) == {row.pk for row in kept}
+    assert not WebAccess.objects.filter(pk__in=[row.pk for row in failed]).exists()
+
+    record = AuditRecord.objects.get(action="D")
+    assert record.resource_table == "audit_webaccess"
+    assert record.statement == "audit_webaccess:filter=outcome=login_failed&principal=typo"
+    assert record.details["deleted"] == 5
+    assert record.details["filter"] == "Principal: typo; Event type: Failed login"
+    assert record.actor_name == "boss" and record.actor_kind == "u" and record.ip == "127.0.0.1"
+    event = ServerEvent.objects.get(event_type="delete_web_sessions")
+    assert event.deleted_count == 5
+
+    status_page = client.get(f"/deletions/{job.pk}/")
+    assert b'data-job-state="done"' in status_page.content
+
+
+def test_delete_refuses_an_unfiltered_or_broken_selection(admin_client):
+    client = admin_client
+    WebAccessFactory.create_batch(3)
+    for query in ["", "o=-time", "outcome=nonsense", "principl=x"]:
+        response = client.post(f"/web-sessions/delete/?{query}")
+        assert response.status_code == 400, query
+    assert WebAccess.objects.count() == 3
+    assert not DeletionJob.objects.exists()
+
+
+def test_delete_needs_the_delete_right(support_client):
+    client = support_client
+    WebAccessFactory()
+    assert client.get("/web-sessions/delete/?outcome=login").status_code == 403
+    assert client.post("/web-sessions/delete/?outcome=login").status_code == 403
+    assert WebAccess.objects.count() == 1
+
+
+def _probes():
+    Probe.objects.bulk_create(
+        [
+            Probe(event_id=f"p{n}", time=BASE + datetime.timedelta(days=n % 60), kind=["PING", "PONG", "KEEP"][n % 3])
+            for n in range(90)
+        ]
+    )
+
+
+def test_protected_rows_stay_and_are_reported(admin_user, settings):
+    settings.REPORT_DELETE_BATCH = 7  # several batches
+    _probes()
+    selection = deletion_selection(probes, QueryDict("time_before=2026-10-31T00:00:00%2B00:00"))
+    preview = deletion_preview(probes, selection)
+    selected = Probe.objects.filter(time__lte=datetime.datetime(2026, 10, 31, tzinfo=datetime.UTC))
+    assert preview["selected"] == selected.count()
+    assert preview["deletable"] == selected.exclude(kind="KEEP").count()
+    assert preview["protected"] == selected.filter(kind="KEEP").count()
+
+    job = DeletionJob.objects.create(
+        report="probes", query=selection.filter_query(), description=selection.describe(), requested_by=admin_user
+    )
+    deletion_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "done"
+    assert job.deleted == preview["deletable"]
+    assert job.protected == preview["protected"]
+    assert not selected.exclude(kind="KEEP").exists()
+    assert selected.filter(kind="KEEP").count() == preview["protected"]
+    assert (
+        Probe.objects.filter(time__gt=datetime.datetime(2026, 10, 31, tzinfo=datetime.UTC)).count()
+        == 90 - preview["selected"]
+    )
+
+
+def test_a_job_runs_once_even_if_delivered_twice(admin_user):
+    _probes()
+    job = DeletionJob.objects.create(
+        report="probes", query="kind=PING", description="Kind: Ping", requested_by=admin_user
+    )
+    assert deletion_job_run(job_id=job.pk) is not None
+    assert deletion_job_run(job_id=job.pk) is None  # already done: nothing, no second audit record
+    assert AuditRecord.objects.filter(action="D").count() == 1
+
+
+def test_deletion_selection_refuses_empty_filter():
+    with pytest.raises(FilterError) as caught:
+        deletion_selection(probes, QueryDict("q="))
+    assert "delete" in caught.value.errors

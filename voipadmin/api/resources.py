@@ -1,0 +1,72 @@
+"""One API resource per report: GET lists it with the report's filters; POST ingests (if it can)."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from voipadmin.reports.filters import select
+from voipadmin.reports.views import related_paths
+from voipadmin.request_context import rebind
+
+from .ingest import BatchRejected, ingest_batch
+from .pagination import KeysetPagination
+from .permissions import CanIngest, CanViewReport
+
+
+class ReportFilterBackend(DjangoFilterBackend):
+    """The report's FilterSet, with the machine's refusal of unknown or unparsable filters."""
+
+    def get_filterset_class(self, view, queryset=None):
+        return view.report.filterset
+
+    def filter_queryset(self, request, queryset, view):
+        return select(view.report, request.query_params, queryset=queryset).queryset
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class ReportResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Subclass with `report`, `serializer_class` and, for push endpoints, `ingest_serializer_class`
+    and `ingest` (a service taking `items=` and returning how many rows it created)."""
+
+    report = None
+    ingest_serializer_class: type[serializers.Serializer] | None = None
+    ingest = None
+    pagination_class = KeysetPagination
+    filter_backends = [ReportFilterBackend]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        rebind(request._request, request.user)
+
+    def get_queryset(self):
+        queryset = self.report.base_queryset()
+        paths = related_paths(self.report)
+        return queryset.select_related(*paths) if paths else queryset
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [CanIngest()]
+        return [CanViewReport()]
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.ingest_serializer_class is not None:
+            return self.ingest_serializer_class
+        return super().get_serializer_class()
+
+    @extend_schema(responses={201: IngestResultSerializer})
+    def create(self, request, *args, **kwargs):
+        if self.ingest_serializer_class is None or self.ingest is None:
+            return Response({"detail": "This resource is read-only."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        try:
+            result = ingest_batch(
+                self.ingest_serializer_class, type(self).ingest, request.data, context={"request": request}
+            )
+        except BatchRejected as rejected:
+            return rejected.response()
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)

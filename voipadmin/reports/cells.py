@@ -1,0 +1,68 @@
+"""How a row's value is shown in a list cell or a detail panel."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import number_format
+
+from .definition import Column, Report
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    link: str | None = None
+    hint: str = ""
+    css: str = ""
+
+
+def resolve(row: models.Model, path: str) -> Any:
+    value: Any = row
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def display(field: models.Field, value: Any) -> tuple[str, str]:
+    """(text, css class) for a stored value."""
+    if value is None or value == "":
+        return "", "empty"
+    if isinstance(field, models.DateTimeField):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S"), "time"
+    if isinstance(field, models.BooleanField):
+        return ("yes" if value else "no"), f"bool bool-{'yes' if value else 'no'}"
+    if field.choices:
+        flat = dict(field.flatchoices)
+        return str(flat.get(value, value)), f"enum enum-{value}"
+    if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+        return number_format(value), "number"
+    if isinstance(field, models.ForeignKey):
+        return str(value), ""
+    if isinstance(field, models.JSONField):
+        import json
+
+        return json.dumps(value, ensure_ascii=False), "json"
+    return str(value), ""
+
+
+def cell(report: Report, column: Column, row: models.Model) -> Cell:
+    field = column.model_field(report.model)
+    text, css = display(field, resolve(row, column.field))
+    link = column.link(row) if column.link and text else None
+    hint = column.hint(row) if column.hint else ""
+    return Cell(text=text, link=link, hint=hint, css=css)
+
+
+def detail_fields(row: models.Model) -> list[tuple[str, str, str]]:
+    """(label, text, css) for every concrete field of a row, in model order."""
+    out = []
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.name)
+        text, css = display(field, value)
+        label = str(field.verbose_name)
+        out.append((label[:1].upper() + label[1:], text, css))
+    return out

@@ -1,0 +1,123 @@
+"""What a report is: a model, a FilterSet, columns and a default order. Everything else is shared."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+
+from .filters import ReportFilterSet
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a report, on a field of the model or a related one (`account__username`).
+
+    A sortable column must be backed by an index on (field, pk); local fields only.
+    """
+
+    field: str
+    label: str = ""
+    sortable: bool = True
+    link: Callable[[Any], str | None] | None = None
+    export: bool = True
+    hint: Callable[[Any], str] | None = None
+
+    def model_field(self, model: type[models.Model]) -> models.Field:
+        opts = model._meta
+        parts = self.field.split("__")
+        for part in parts[:-1]:
+            opts = opts.get_field(part).related_model._meta
+        return opts.get_field(parts[-1])
+
+    def title(self, model: type[models.Model]) -> str:
+        if self.label:
+            return self.label
+        name = self.model_field(model).verbose_name
+        return name[:1].upper() + name[1:]
+
+
+DeleteHook = Callable[[list[Any]], dict[str, int]]
+
+
+@dataclass
+class Report:
+    slug: str
+    title: str
+    model: type[models.Model]
+    filterset: type[ReportFilterSet]
+    columns: Sequence[Column]
+    default_order: str
+    delete_event: str
+    menu_group: str = "Reports"
+    menu_order: int = 100
+    queryset: Callable[[], QuerySet] | None = None
+    # Narrows a selection to the rows the rules let go (running sessions stay, ...).
+    deletable: Callable[[QuerySet], QuerySet] | None = None
+    # Removes what goes with a batch of rows; returns {server event type: rows removed}.
+    on_delete_batch: DeleteHook | None = None
+    detail_template: str = "reports/detail.html"
+    detail_context: Callable[[Any], dict] | None = None
+    empty_help: str = ""
+    can_delete: bool = True
+    description: str = ""
+    api_fields: Sequence[str] | None = None
+    extra_actions: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        sortable = {column.field for column in self.columns if column.sortable}
+        key = self.default_order.lstrip("-")
+        if key not in sortable and key != "pk":
+            raise ValueError(f"report {self.slug}: default order {key!r} is not a sortable column")
+        for column in self.columns:
+            if column.sortable and "__" in column.field:
+                raise ValueError(f"report {self.slug}: {column.field} sorts across a join")
+        register(self)
+
+    # -- queries
+    def base_queryset(self) -> QuerySet:
+        if self.queryset is not None:
+            return self.queryset()
+        return self.model._default_manager.all()
+
+    def sortable_fields(self) -> list[str]:
+        return [column.field for column in self.columns if column.sortable]
+
+    # -- permissions
+    @property
+    def view_permission(self) -> str:
+        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+
+    @property
+    def delete_permission(self) -> str:
+        return f"{self.model._meta.app_label}.delete_{self.model._meta.model_name}"
+
+    export_permission = "voipadmin.export_reports"
+
+    # -- URLs
+    @property
+    def urls(self):
+        from .urls import report_patterns
+
+        return report_patterns(self), self.slug
+
+    def url_name(self, view: str) -> str:
+        return f"{self.slug}:{view}"
+
+
+_registry: dict[str, Report] = {}
+
+
+def register(report: Report) -> None:
+    if report.slug in _registry and _registry[report.slug] is not report:
+        raise ValueError(f"two reports are called {report.slug!r}")
+    _registry[report.slug] = report
+
+
+def get_report(slug: str) -> Report:
+    return _registry[slug]
+
+
+def all_reports() -> list[Report]:
+    return sorted(_registry.values(), key=lambda report: (report.menu_order, report.title))

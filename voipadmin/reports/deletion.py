@@ -1,0 +1,169 @@
+"""Filtered delete: a person confirms a selection; a worker removes it in short batches.
+
+Each batch is its own transaction, so a concurrent ingester never waits on more than one batch.
+The job is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two workers given the same job do
+not both run it; a job whose worker died (no heartbeat for JOB_STALE_AFTER) may be taken over.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from voipadmin.models import DeletionJob
+from voipadmin.request_context import RequestContext
+
+from .counting import bounded_count
+from .definition import Report, get_report
+from .filters import FilterError, Selection, select
+
+logger = logging.getLogger(__name__)
+JOB_STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def deletion_selection(report: Report, params: QueryDict) -> Selection:
+    """The selection a delete would take; refuses a query with no filter at all."""
+    if not report.can_delete:
+        raise FilterError({"delete": [f"rows of {report.title} cannot be deleted from the console."]})
+    selection = select(report, params)
+    if not selection.active_filters():
+        raise FilterError({"delete": ["set at least one filter: a filtered delete never takes the whole table."]})
+    return selection
+
+
+def deletable_queryset(report: Report, selection: Selection):
+    queryset = selection.queryset
+    return report.deletable(queryset) if report.deletable else queryset
+
+
+def deletion_preview(report: Report, selection: Selection) -> dict:
+    """What the confirmation page shows: rows that will go and selected rows the rules keep."""
+    limit = settings.REPORT_EXACT_COUNT_LIMIT
+    selected, selected_exact = bounded_count(selection.queryset, limit)
+    going, going_exact = bounded_count(deletable_queryset(report, selection), limit)
+    return {
+        "selected": selected,
+        "selected_exact": selected_exact,
+        "deletable": going,
+        "deletable_exact": going_exact,
+        "protected": selected - going if selected_exact and going_exact else None,
+        "limit": limit,
+    }
+
+
+def deletion_job_create(
+    *, report: Report, selection: Selection, expected: int | None, context: RequestContext
+) -> DeletionJob:
+    job = DeletionJob.objects.create(
+        report=report.slug,
+        query=selection.filter_query(),
+        description=selection.describe(),
+        requested_by=context.user,
+        requested_ip=context.ip,
+        expected=expected,
+    )
+    from voipadmin.tasks import run_deletion
+
+    transaction.on_commit(lambda: run_deletion.delay(job.pk))
+    return job
+
+
+def _claim(job_id: int) -> DeletionJob | None:
+    stale = timezone.now() - JOB_STALE_AFTER
+    with transaction.atomic():
+        job = (
+            DeletionJob.objects.select_for_update(skip_locked=True)
+            .filter(Q(state=DeletionJob.State.PENDING) | Q(state=DeletionJob.State.RUNNING, heartbeat_at__lt=stale))
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None:
+            return None
+        job.state = DeletionJob.State.RUNNING
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["state", "started_at", "heartbeat_at"])
+    return job
+
+
+def deletion_job_run(*, job_id: int) -> DeletionJob | None:
+    """Carry out a confirmed deletion; returns None when another worker has it or it is done."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    report = get_report(job.report)
+    try:
+        selection = deletion_selection(report, QueryDict(job.query))
+        queryset = deletable_queryset(report, selection)
+        model = report.model
+        batch_size = settings.REPORT_DELETE_BATCH
+        cascaded: dict[str, int] = dict(job.cascaded)
+        while True:
+            with transaction.atomic():
+                keys = list(queryset.order_by().values_list("pk", flat=True)[:batch_size])
+                if not keys:
+                    break
+                if report.on_delete_batch is not None:
+                    for kind, count in report.on_delete_batch(keys).items():
+                        cascaded[kind] = cascaded.get(kind, 0) + count
+                model._base_manager.filter(pk__in=keys).delete()
+                DeletionJob.objects.filter(pk=job.pk).update(
+                    deleted=F("deleted") + len(keys), cascaded=cascaded, heartbeat_at=timezone.now()
+                )
+        job.refresh_from_db()
+        job.protected, _ = bounded_count(selection.queryset, settings.REPORT_EXACT_COUNT_LIMIT)
+        job.cascaded = cascaded
+        job.state = DeletionJob.State.DONE
+        job.finished_at = timezone.now()
+        with transaction.atomic():
+            job.save(update_fields=["protected", "cascaded", "state", "finished_at"])
+            _record(report, job)
+    except Exception as error:
+        logger.exception("deletion job %s failed", job.pk)
+        job.refresh_from_db()
+        job.state = DeletionJob.State.FAILED
+        job.error = str(error)[:2000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        _record(report, job)
+        raise
+    return job
+
+
+def _record(report: Report, job: DeletionJob) -> None:
+    """One audit record and one server event per deletion, with the filter and the count."""
+    from audit.services import audit_record, server_event
+    from voipadmin.request_context import Actor, RequestContext, actor_for_user, bound
+
+    actor = actor_for_user(job.requested_by) if job.requested_by else Actor("u", 0, 0, "deleted user")
+    context = RequestContext(
+        ip=job.requested_ip, correlation_id=f"deletion-{job.pk}", actor=actor, user=job.requested_by
+    )
+    with bound(context):
+        audit_record(
+            action="D",
+            table=report.model._meta.db_table,
+            key={"filter": job.query or "-"},
+            details={
+                "report": report.slug,
+                "filter": job.description,
+                "deleted": job.deleted,
+                "protected": job.protected,
+                "cascaded": job.cascaded,
+                "state": job.state,
+                "job": job.pk,
+            },
+        )
+        server_event(
+            event_type=report.delete_event,
+            deleted_count=job.deleted,
+            description=f"{report.title}: {job.description}",
+            details={"filter": job.query, "protected": job.protected, "cascaded": job.cascaded, "state": job.state},
+        )
+        for kind, count in job.cascaded.items():
+            server_event(
+                event_type=kind, deleted_count=count, description=f"removed with {report.title}: {job.description}"
+            )

@@ -1,0 +1,130 @@
+"""The filtering half of the report machine: one FilterSet per report, shared by web and API.
+
+django-filter silently skips a value it cannot parse and ignores parameters it does not know;
+for a report whose selection may be exported or deleted that would widen the selection without a
+word, so `select` refuses both with an error that names the parameter.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+if TYPE_CHECKING:
+    from .definition import Report
+
+# Parameters the machine itself reads; everything else must be a filter of the report.
+RESERVED_PARAMETERS = frozenset({"o", "after", "before", "page", "panel", "format"})
+
+
+class FilterError(Exception):
+    """A query the report cannot honour; `errors` maps each parameter to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, list[str]]):
+        self.errors = {name: list(messages) for name, messages in errors.items()}
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in self.errors.items())
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """Base of every report's FilterSet: adds the quick search `q` over `search_fields`."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="quick_search", label="Search")
+
+    def quick_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word must match some column (case-insensitive contains); words are ANDed."""
+        for word in value.split():
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+def accepted_parameters(filterset: ReportFilterSet) -> set[str]:
+    names = set(RESERVED_PARAMETERS)
+    for name, field in filterset.form.fields.items():
+        names.add(name)
+        suffixes = getattr(field.widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+    return names
+
+
+def _is_set(value) -> bool:
+    if value is None or value == "" or value == [] or value == ():
+        return False
+    if isinstance(value, slice):
+        return value.start is not None or value.stop is not None
+    return True
+
+
+@dataclass
+class Selection:
+    """A validated, filtered (not yet ordered) selection of a report's rows."""
+
+    report: "Report"
+    filterset: ReportFilterSet
+    params: QueryDict
+
+    @property
+    def queryset(self) -> QuerySet:
+        return self.filterset.qs
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value in words) for each filter that narrows the selection."""
+        active = []
+        for name, value in self.filterset.form.cleaned_data.items():
+            if not _is_set(value):
+                continue
+            field = self.filterset.form.fields[name]
+            label = str(field.label or name)
+            active.append((label[:1].upper() + label[1:], describe_value(field, value)))
+        return active
+
+    def describe(self) -> str:
+        return "; ".join(f"{label}: {value}" for label, value in self.active_filters()) or "all rows"
+
+    def filter_query(self) -> str:
+        """The query string without the machine's own parameters (paging, order)."""
+        kept = self.params.copy()
+        for name in RESERVED_PARAMETERS:
+            kept.pop(name, None)
+        return kept.urlencode()
+
+
+def describe_value(field: forms.Field, value) -> str:
+    if isinstance(value, slice):
+        start = value.start.isoformat(" ", "seconds") if hasattr(value.start, "isoformat") else value.start
+        stop = value.stop.isoformat(" ", "seconds") if hasattr(value.stop, "isoformat") else value.stop
+        if value.start is not None and value.stop is not None:
+            return f"{start} to {stop}"
+        return f"from {start}" if value.start is not None else f"until {stop}"
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return ", ".join(str(choices.get(item, item)) for item in value)
+    if choices and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def select(report: "Report", params: QueryDict, queryset: QuerySet | None = None) -> Selection:
+    """Validate the query against the report's FilterSet; raise FilterError naming what is wrong."""
+    base = queryset if queryset is not None else report.base_queryset()
+    filterset = report.filterset(params, queryset=base)
+    unknown = sorted(set(params.keys()) - accepted_parameters(filterset))
+    errors: dict[str, list[str]] = {name: [f"'{name}' is not a filter of this report."] for name in unknown}
+    if not filterset.is_valid():
+        for name, messages in filterset.form.errors.items():
+            errors.setdefault(name, []).extend(str(message) for message in messages)
+    if errors:
+        raise FilterError(errors)
+    return Selection(report=report, filterset=filterset, params=params)

@@ -1,0 +1,224 @@
+"""The web half of the report machine: list, detail, export and filtered delete, for any report."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views import View
+
+from voipadmin.models import DeletionJob
+from voipadmin.preferences import zone_of
+from voipadmin.request_context import current
+
+from .cells import cell, detail_fields
+from .counting import estimate_rows
+from .definition import Report, get_report
+from .deletion import deletion_job_create, deletion_preview, deletion_selection
+from .export import export_response
+from .filters import FilterError, select
+from .keyset import fetch_page, order_queryset, parse_ordering
+
+
+def related_paths(report: Report) -> list[str]:
+    """FK paths the columns read, so a page is one query, not one per row."""
+    paths = set()
+    for column in report.columns:
+        parts = column.field.split("__")
+        opts = report.model._meta
+        for depth, part in enumerate(parts):
+            field = opts.get_field(part)
+            if not field.is_relation or field.many_to_many or field.one_to_many:
+                break
+            paths.add("__".join(parts[: depth + 1]))
+            opts = field.related_model._meta
+    return sorted(paths)
+
+
+class ReportView(View):
+    report: Report
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if not request.user.has_perm(self.report.view_permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self, request: HttpRequest) -> dict:
+        user = request.user
+        return {
+            "report": self.report,
+            "can_export": user.has_perm(self.report.export_permission),
+            "can_delete": self.report.can_delete and user.has_perm(self.report.delete_permission),
+        }
+
+
+def _query_without(params, *names: str) -> str:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+class ReportListView(ReportView):
+    template_name = "reports/list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        report = self.report
+        context = self.base_context(request)
+        params = request.GET
+        try:
+            selection = select(report, params)
+            ordering = parse_ordering(params.get("o"), report.sortable_fields(), report.default_order)
+            paths = related_paths(report)
+            queryset = selection.queryset.select_related(*paths) if paths else selection.queryset
+            page = fetch_page(
+                queryset,
+                ordering,
+                settings.REPORT_PAGE_SIZE,
+                after=params.get("after"),
+                before=params.get("before"),
+                last=params.get("page") == "last",
+            )
+        except FilterError as error:
+            filterset = report.filterset(params, queryset=report.base_queryset())
+            context.update(filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None))
+            return render(request, self.template_name, context, status=400)
+        exact = page.is_first and page.next_cursor is None
+        context.update(
+            filterset=selection.filterset,
+            selection=selection,
+            active_filters=selection.active_filters(),
+            page=page,
+            headers=self.headers(params, ordering),
+            rows=[(row.pk, [cell(report, column, row) for column in report.columns]) for row in page.rows],
+            row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
+            row_count_exact=exact,
+            query=_query_without(params, "after", "before", "page"),
+            filter_query=selection.filter_query(),
+            links=self.page_links(params, page),
+        )
+        return render(request, self.template_name, context)
+
+    def headers(self, params, ordering) -> list[dict]:
+        report = self.report
+        headers = []
+        for column in report.columns:
+            header = {"title": column.title(report.model), "sort_url": None, "state": ""}
+            if column.sortable:
+                descending_now = ordering is not None and ordering.field == column.field and ordering.descending
+                active = ordering is not None and ordering.field == column.field
+                target = column.field if (active and descending_now) else f"-{column.field}"
+                if not active:
+                    # first click on a time column shows newest first, on text columns A..Z
+                    field = column.model_field(report.model)
+                    target = f"-{column.field}" if isinstance(field, models.DateTimeField) else column.field
+                query = params.copy()
+                for name in ("after", "before", "page"):
+                    query.pop(name, None)
+                query["o"] = target
+                header["sort_url"] = "?" + query.urlencode()
+                header["state"] = ("desc" if descending_now else "asc") if active else ""
+            headers.append(header)
+        return headers
+
+    def page_links(self, params, page) -> dict:
+        base = _query_without(params, "after", "before", "page")
+        join = "&" if base else ""
+        return {
+            "first": f"?{base}" if not page.is_first or page.is_last_requested else None,
+            "previous": f"?{base}{join}{urlencode({'before': page.previous_cursor})}" if page.previous_cursor else None,
+            "next": f"?{base}{join}{urlencode({'after': page.next_cursor})}" if page.next_cursor else None,
+            "last": f"?{base}{join}page=last" if page.next_cursor else None,
+        }
+
+
+class ReportDetailView(ReportView):
+    def get(self, request: HttpRequest, pk: str) -> HttpResponse:
+        report = self.report
+        try:
+            row = get_object_or_404(report.base_queryset(), pk=pk)
+        except (ValueError, models.ObjectDoesNotExist):
+            raise Http404 from None
+        context = self.base_context(request)
+        context.update(row=row, fields=detail_fields(row))
+        if report.detail_context is not None:
+            context.update(report.detail_context(row))
+        template = report.detail_template
+        if request.GET.get("panel"):
+            template = f"{template}#panel"
+        return render(request, template, context)
+
+
+class ReportExportView(ReportView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        report = self.report
+        if not request.user.has_perm(report.export_permission):
+            raise PermissionDenied
+        params = request.GET
+        try:
+            selection = select(report, params)
+            ordering = parse_ordering(params.get("o"), report.sortable_fields(), report.default_order)
+        except FilterError as error:
+            return HttpResponseBadRequest(f"Cannot export: {error.summary()}\n", content_type="text/plain")
+        preference = request.preference
+        queryset = order_queryset(selection.queryset, ordering)
+        return export_response(
+            report,
+            queryset,
+            zone_name=str(zone_of(preference)),
+            delimiter=preference.csv_delimiter,
+            encoding=preference.csv_encoding,
+        )
+
+
+class ReportDeleteView(ReportView):
+    template_name = "reports/delete_confirm.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if not (self.report.can_delete and request.user.has_perm(self.report.delete_permission)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = self.base_context(request)
+        try:
+            selection = deletion_selection(self.report, request.GET)
+        except FilterError as error:
+            context.update(errors=error.errors, back_query=request.GET.urlencode())
+            return render(request, self.template_name, context, status=400)
+        context.update(
+            selection=selection,
+            active_filters=selection.active_filters(),
+            preview=deletion_preview(self.report, selection),
+            filter_query=selection.filter_query(),
+        )
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            selection = deletion_selection(self.report, request.GET)
+        except FilterError as error:
+            context = self.base_context(request)
+            context.update(errors=error.errors, back_query=request.GET.urlencode())
+            return render(request, self.template_name, context, status=400)
+        expected = request.POST.get("expected")
+        job = deletion_job_create(
+            report=self.report,
+            selection=selection,
+            expected=int(expected) if expected and expected.isdigit() else None,
+            context=current(),
+        )
+        messages.info(request, f"Deleting from {self.report.title}: {job.description}.")
+        return redirect("deletion-job", pk=job.pk)
+
+
+def deletion_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(DeletionJob, pk=pk)
+    report = get_report(job.report)
+    if not request.user.has_perm(report.delete_permission):
+        raise PermissionDenied
+    back = reverse(report.url_name("list")) + (f"?{job.query}" if job.query else "")
+    return render(request, "reports/deletion_job.html", {"job": job, "report": report, "back": back})

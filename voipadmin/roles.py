@@ -1,0 +1,57 @@
+"""The console's roles as Django groups, kept in step with the models after every migrate.
+
+Operators browse every report; Support may also export CSV; Admins may also delete filtered rows
+and edit accounts; Ingest is for machine clients that push events with a token.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+
+REPORT_APPS = ("registrations", "sip_sessions", "cdr", "audit", "conferences", "monitoring")
+ROLE_NAMES = ("Operators", "Support", "Admins", "Ingest")
+
+
+def _models() -> list:
+    """The models of the console's apps and of every registered report."""
+    from .reports.definition import all_reports
+
+    models = {report.model for report in all_reports()}
+    for app_label in REPORT_APPS:
+        try:
+            models.update(global_apps.get_app_config(app_label).get_models())
+        except LookupError:
+            continue
+    return sorted(models, key=lambda model: model._meta.label)
+
+
+def _perms(actions: tuple[str, ...]) -> list[Permission]:
+    wanted = {
+        (model._meta.app_label, f"{action}_{model._meta.model_name}")
+        for model in _models()
+        for action in actions
+        if action in model._meta.default_permissions
+    }
+    labels = {app_label for app_label, _ in wanted}
+    found = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
+def _console(codename: str) -> list[Permission]:
+    return list(Permission.objects.filter(content_type__app_label="voipadmin", codename=codename))
+
+
+def sync_roles(sender=None, **kwargs) -> None:
+    """Runs after each app's post_migrate (and after a test flush): idempotent and cheap."""
+    view = _perms(("view",))
+    export = _console("export_reports")
+    admin = _perms(("add", "change", "delete")) + _console("export_reports")
+    ingest = _console("ingest_events")
+    roles = {
+        "Operators": view,
+        "Support": view + export,
+        "Admins": view + admin,
+        "Ingest": view + ingest,
+    }
+    for name, permissions in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)

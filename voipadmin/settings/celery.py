@@ -1,0 +1,32 @@
+"""Celery: Redis when CELERY_BROKER_URL is set, else a folder-based broker that needs no server."""
+
+from datetime import timedelta
+
+from .base import VAR_DIR
+from .environment import env_bool, env_int, env_str
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "control_folder": str(VAR_DIR / "broker-control"),
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {}
+)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+PARTITION_MAINTENANCE_INTERVAL = env_int("PARTITION_MAINTENANCE_INTERVAL", 3600)
+
+CELERY_BEAT_SCHEDULE = {
+    "maintain-partitions": {
+        "task": "voipadmin.tasks.maintain_partitions",
+        "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
+    },
+}
