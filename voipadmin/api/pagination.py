@@ -1,28 +1,17 @@
 """DRF pagination on the report machine's keyset: `results` plus `next` / `previous` links."""
 
-from django.conf import settings
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from voipadmin.reports.keyset import fetch_page, parse_ordering
+from voipadmin.reports.paging import report_page
 
 
 class KeysetPagination(BasePagination):
     """Reads `o`, `after`, `before` and `page=last` exactly like the web pages."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        report = view.report
-        params = request.query_params
-        ordering = parse_ordering(params.get("o"), report.sortable_fields(), report.default_order)
-        self.page = fetch_page(
-            queryset,
-            ordering,
-            settings.REPORT_PAGE_SIZE,
-            after=params.get("after"),
-            before=params.get("before"),
-            last=params.get("page") == "last",
-        )
+        self.page = report_page(view.report, queryset, request.query_params)
         self.request = request
         return self.page.rows
 

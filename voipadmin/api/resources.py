@@ -6,7 +6,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from voipadmin.reports.filters import select
-from voipadmin.reports.views import related_paths
 from voipadmin.request_context import rebind
 
 from .ingest import BatchRejected, ingest_batch
@@ -45,9 +44,7 @@ class ReportResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         rebind(request._request, request.user)
 
     def get_queryset(self):
-        queryset = self.report.base_queryset()
-        paths = related_paths(self.report)
-        return queryset.select_related(*paths) if paths else queryset
+        return self.report.with_related(self.report.base_queryset())
 
     def get_permissions(self):
         if self.action == "create":

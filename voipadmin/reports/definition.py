@@ -81,6 +81,20 @@ class Report:
             return self.queryset()
         return self.model._default_manager.all()
 
+    def with_related(self, queryset: QuerySet) -> QuerySet:
+        """select_related for the FK paths the columns read: a page is one query, not one per row."""
+        paths = set()
+        for column in self.columns:
+            parts = column.field.split("__")
+            opts = self.model._meta
+            for depth, part in enumerate(parts):
+                field = opts.get_field(part)
+                if not field.is_relation or field.many_to_many or field.one_to_many:
+                    break
+                paths.add("__".join(parts[: depth + 1]))
+                opts = field.related_model._meta
+        return queryset.select_related(*sorted(paths)) if paths else queryset
+
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]
 

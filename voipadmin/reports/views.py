@@ -1,6 +1,5 @@
 """The web half of the report machine: list, detail, export and filtered delete, for any report."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -20,22 +19,8 @@ from .definition import Report, get_report
 from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
 from .filters import FilterError, select
-from .keyset import fetch_page, order_queryset, parse_ordering
-
-
-def related_paths(report: Report) -> list[str]:
-    """FK paths the columns read, so a page is one query, not one per row."""
-    paths = set()
-    for column in report.columns:
-        parts = column.field.split("__")
-        opts = report.model._meta
-        for depth, part in enumerate(parts):
-            field = opts.get_field(part)
-            if not field.is_relation or field.many_to_many or field.one_to_many:
-                break
-            paths.add("__".join(parts[: depth + 1]))
-            opts = field.related_model._meta
-    return sorted(paths)
+from .keyset import order_queryset
+from .paging import report_ordering, report_page
 
 
 class ReportView(View):
@@ -71,17 +56,8 @@ class ReportListView(ReportView):
         params = request.GET
         try:
             selection = select(report, params)
-            ordering = parse_ordering(params.get("o"), report.sortable_fields(), report.default_order)
-            paths = related_paths(report)
-            queryset = selection.queryset.select_related(*paths) if paths else selection.queryset
-            page = fetch_page(
-                queryset,
-                ordering,
-                settings.REPORT_PAGE_SIZE,
-                after=params.get("after"),
-                before=params.get("before"),
-                last=params.get("page") == "last",
-            )
+            page = report_page(report, report.with_related(selection.queryset), params)
+            ordering = page.ordering
         except FilterError as error:
             filterset = report.filterset(params, queryset=report.base_queryset())
             context.update(filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None))
@@ -160,7 +136,7 @@ class ReportExportView(ReportView):
         params = request.GET
         try:
             selection = select(report, params)
-            ordering = parse_ordering(params.get("o"), report.sortable_fields(), report.default_order)
+            ordering = report_ordering(report, params)
         except FilterError as error:
             return HttpResponseBadRequest(f"Cannot export: {error.summary()}\n", content_type="text/plain")
         preference = request.preference
