@@ -7,14 +7,15 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from .filters import ReportFilterSet
+from .filters import ReportFilterSet, Selection
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a report, on a field of the model or a related one (`account__username`).
 
-    A sortable column must be backed by an index on (field, pk); local fields only.
+    A sortable column must be backed by an index on (field, pk); local fields only. A column with
+    `listed=False` is exported but not shown in the list (the full record, not a wide page).
     """
 
     field: str
@@ -23,6 +24,7 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
+    listed: bool = True
 
     def model_field(self, model: type[models.Model]) -> models.Field:
         opts = model._meta
@@ -64,6 +66,10 @@ class Report:
     description: str = ""
     api_fields: Sequence[str] | None = None
     extra_actions: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    # The list page's template (extend reports/list.html) and extra context for it, computed from
+    # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
+    list_template: str = "reports/list.html"
+    list_context: Callable[[Selection], dict] | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
@@ -73,6 +79,8 @@ class Report:
         for column in self.columns:
             if column.sortable and "__" in column.field:
                 raise ValueError(f"report {self.slug}: {column.field} sorts across a join")
+            if column.sortable and not column.listed:
+                raise ValueError(f"report {self.slug}: {column.field} is sortable but not listed")
         register(self)
 
     # -- queries
@@ -94,6 +102,9 @@ class Report:
                 paths.add("__".join(parts[: depth + 1]))
                 opts = field.related_model._meta
         return queryset.select_related(*sorted(paths)) if paths else queryset
+
+    def listed_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.listed]
 
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]

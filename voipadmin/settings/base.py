@@ -162,3 +162,7 @@ RETENTION_DAYS = {
 # WhiteNoise serves collected files in production and finds them in place in DEBUG and tests.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# cdr: the summary strip of the CDR report reads at most this many rows, within this time.
+CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
+CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)

@@ -1,0 +1,99 @@
+"""Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from registrations.models import Account
+from voipadmin.bulk import insert_new
+from voipadmin.partitions import ensure_partitions_for
+
+from ..models import Cdr
+
+# Always schema-qualified: never a permanent table of that name.
+STAGE_TABLE = "pg_temp.cdr_stage"
+# Channel technologies whose channel name carries the peer (account) name.
+PEER_TECHNOLOGIES = {"SIP", "PJSIP", "IAX2"}
+
+
+def channel_peer(channel: str) -> str:
+    """The peer of an Asterisk channel name: `PJSIP/alice-0000002a` -> `alice`."""
+    technology, _, rest = channel.partition("/")
+    if technology.upper() not in PEER_TECHNOLOGIES:
+        return ""
+    head, _, tail = rest.rpartition("-")
+    return head if head and tail and all(c in "0123456789abcdefABCDEF" for c in tail) else ""
+
+
+def accounts_by_number(values: Iterable[str]) -> dict[str, int]:
+    """{value: account id} for values naming exactly one account: by extension, else by username.
+
+    One query for a whole batch. An extension several accounts share names none of them through
+    that extension (never guess); the username may still name one.
+    """
+    wanted = {value for value in values if value}
+    if not wanted:
+        return {}
+    by_extension: dict[str, list[int]] = {}
+    by_username: dict[str, int] = {}
+    rows = Account.objects.filter(Q(extension__in=wanted) | Q(username__in=wanted)).values_list(
+        "pk", "username", "extension"
+    )
+    for pk, username, extension in rows:
+        if extension in wanted:
+            by_extension.setdefault(extension, []).append(pk)
+        if username in wanted:
+            by_username[username] = pk
+    found = {}
+    for value in wanted:
+        owners = by_extension.get(value, [])
+        if len(owners) == 1:
+            found[value] = owners[0]
+        elif value in by_username:
+            found[value] = by_username[value]
+    return found
+
+
+def match_accounts(rows: Sequence[dict]) -> None:
+    """Set caller_id / callee_id on each row: src (else the channel's peer), dst (else dstchannel's)."""
+    candidates = []
+    for row in rows:
+        candidates += [row["src"], row["dst"], channel_peer(row["channel"]), channel_peer(row["dstchannel"])]
+    accounts = accounts_by_number(candidates)
+    for row in rows:
+        row["caller_id"] = accounts.get(row["src"]) or accounts.get(channel_peer(row["channel"]))
+        row["callee_id"] = accounts.get(row["dst"]) or accounts.get(channel_peer(row["dstchannel"]))
+
+
+def _copy_insert(rows: Sequence[dict]) -> int:
+    """COPY into a session-private stage table, then one INSERT ... ON CONFLICT DO NOTHING."""
+    fields = [field for field in Cdr._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(Cdr._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        cursor.execute(f"CREATE TEMP TABLE cdr_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(field.attname, field.get_default()) for field in fields])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE_TABLE} ON CONFLICT DO NOTHING")
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE_TABLE}")
+    return created
+
+
+def cdr_store(*, rows: Sequence[dict]) -> int:
+    """Insert the rows not stored yet (identity: uniqueid, sequence, start); returns how many were new.
+
+    Each row holds Cdr field values by attribute name (`caller_id`, not `caller`). Accounts are
+    matched here for the whole batch. Runs in one transaction (the caller's, if open).
+    """
+    if not rows:
+        return 0
+    match_accounts(rows)
+    ensure_partitions_for(Cdr, [row["start"] for row in rows])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _copy_insert(rows)
+        return insert_new(Cdr, [Cdr(**row) for row in rows])
