@@ -17,8 +17,9 @@ from import_export.formats.base_formats import Format
 from voipadmin.partitions import ensure_partitions_for
 
 from .models import Cdr
-from .services.asterisk_csv import COLUMN_NAMES, RecordError, columns_of, record_from_columns, split_records, zone_named
+from .services.asterisk_csv import COLUMN_NAMES, RecordError, columns_of, record_from_columns, zone_named
 from .services.import_asterisk import INCOMPLETE_LINE
+from .services.master_file import split_records
 from .services.store import match_accounts
 
 HEADERS = ("line", "problem", *COLUMN_NAMES)

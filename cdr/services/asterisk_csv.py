@@ -8,10 +8,6 @@ peeraccount, linkedid and a bare sequence number (newcdrcolumns). So a line has 
 and its count tells its layout; 17 and 20 are ambiguous (uniqueid or userfield) and are told apart
 by the shape of Asterisk's uniqueid, `[systemname-]<epoch>.<counter>`.
 
-Asterisk never escapes a newline inside a field; such a record spans lines, with an odd number of
-quotes on its first line. Lines are joined while the quotes stay unbalanced, at most
-MAX_RECORD_BYTES (cdr_csv builds a record in a 1 KiB buffer): past that, or if the joined text is no
-record, the first line alone is reported broken and reading resumes on the next one.
 """
 
 import csv
@@ -20,7 +16,6 @@ import hashlib
 import re
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 BASE_COLUMNS = (
     "accountcode",
@@ -66,7 +61,6 @@ TEXT_LIMITS = {
     "userfield": 255,
     "peeraccount": 255,
 }
-MAX_RECORD_BYTES = 1024
 UNIQUEID_SHAPE = re.compile(r"^(?:[\w.-]+-)?\d{9,11}\.\d+$")
 
 # Asterisk's disposition strings (ast_cdr_disp2str) and the four the console keeps.
@@ -240,67 +234,6 @@ def record_from_columns(values: Mapping[str, str], *, zone: datetime.tzinfo) -> 
 def parse_record(data: bytes, *, zone: datetime.tzinfo) -> dict:
     """One record of the file as the Cdr model's field values."""
     return record_from_columns(columns_of(data), zone=zone)
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One record's bytes as found in the file, or a line that is none (`problem` says why)."""
-
-    line: int  # its first physical line, counted from 1
-    lines: int  # physical lines it spans
-    data: bytes
-    end: int  # file offset just after it
-    problem: str = ""
-
-
-def _is_record(data: bytes) -> bool:
-    try:
-        fields_of(data)
-    except RecordError:
-        return False
-    return True
-
-
-def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[list[RawRecord], int, int]:
-    """The complete records at the start of `data`, which begins at file `offset` after `line` lines.
-
-    Returns (records, bytes consumed, lines consumed). Bytes after the last line end are left
-    for later (Asterisk is still writing them), as is a record whose quotes are still open,
-    unless `final`, when nothing more will come: that record's first line is reported broken.
-    """
-    records: list[RawRecord] = []
-    pos = 0
-    lines = 0
-    size = len(data)
-    while pos < size:
-        newline = data.find(b"\n", pos)
-        if newline < 0:
-            break
-        end = newline + 1
-        quotes = data.count(b'"', pos, end)
-        span = 1
-        if quotes % 2:
-            joined_end = end
-            while quotes % 2 and joined_end - pos <= MAX_RECORD_BYTES:
-                following = data.find(b"\n", joined_end)
-                if following < 0:
-                    break
-                quotes += data.count(b'"', joined_end, following + 1)
-                joined_end = following + 1
-                span += 1
-            closed = quotes % 2 == 0 and joined_end - pos <= MAX_RECORD_BYTES
-            if closed and _is_record(data[pos:joined_end]):
-                end = joined_end
-            elif not closed and joined_end - pos <= MAX_RECORD_BYTES and not final:
-                break  # the rest of this record has not been written yet
-            else:
-                span = 1
-                records.append(RawRecord(line + lines + 1, 1, data[pos:end], offset + end, "unbalanced quotes"))
-                pos, lines = end, lines + 1
-                continue
-        records.append(RawRecord(line + lines + 1, span, data[pos:end], offset + end))
-        pos, lines = end, lines + span
-    return records, pos, lines
 
 
 def zone_named(name: str) -> zoneinfo.ZoneInfo:

@@ -23,10 +23,10 @@ from typing import BinaryIO
 from django.db import transaction
 
 from ..models import ImportCursor
-from .asterisk_csv import RawRecord, RecordError, parse_record, split_records
+from .asterisk_csv import RecordError, parse_record
+from .master_file import RawRecord, RecordReader
 from .store import cdr_store
 
-CHUNK_BYTES = 4 * 1024 * 1024
 BATCH_RECORDS = 5000
 INCOMPLETE_LINE = "incomplete last line (no line end yet); not imported"
 
@@ -58,32 +58,6 @@ ProblemHook = Callable[[Problem], None]
 
 class CursorMoved(Exception):
     """Another follower committed to the same cursor: two processes must not read one file."""
-
-
-class RecordReader:
-    """Complete records from a binary file, from a byte offset and line number on."""
-
-    def __init__(self, handle: BinaryIO, *, offset: int, line: int):
-        self.handle = handle
-        self.offset = offset  # just after the last record yielded
-        self.line = line
-        self.leftover = b""
-
-    def records(self, *, final: bool) -> Iterator[RawRecord]:
-        self.handle.seek(self.offset)
-        buffer = b""
-        while True:
-            chunk = self.handle.read(CHUNK_BYTES)
-            at_end = not chunk
-            buffer += chunk
-            found, used, lines = split_records(buffer, offset=self.offset, line=self.line, final=final and at_end)
-            buffer = buffer[used:]
-            self.offset += used
-            self.line += lines
-            yield from found
-            if at_end:
-                break
-        self.leftover = buffer
 
 
 def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:

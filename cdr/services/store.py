@@ -1,5 +1,6 @@
 """Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
 
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
@@ -13,17 +14,14 @@ from ..models import Cdr
 
 # Always schema-qualified: never a permanent table of that name.
 STAGE_TABLE = "pg_temp.cdr_stage"
-# Channel technologies whose channel name carries the peer (account) name.
-PEER_TECHNOLOGIES = {"SIP", "PJSIP", "IAX2"}
+# A channel of a technology whose channel name carries the peer (account): TECH/peer-<hex counter>.
+PEER_CHANNEL = re.compile(r"^(?:SIP|PJSIP|IAX2)/(.+)-[0-9a-f]+$", re.IGNORECASE)
 
 
 def channel_peer(channel: str) -> str:
     """The peer of an Asterisk channel name: `PJSIP/alice-0000002a` -> `alice`."""
-    technology, _, rest = channel.partition("/")
-    if technology.upper() not in PEER_TECHNOLOGIES:
-        return ""
-    head, _, tail = rest.rpartition("-")
-    return head if head and tail and all(c in "0123456789abcdefABCDEF" for c in tail) else ""
+    found = PEER_CHANNEL.match(channel)
+    return found.group(1) if found else ""
 
 
 def accounts_by_number(values: Iterable[str]) -> dict[str, int]:
@@ -57,13 +55,12 @@ def accounts_by_number(values: Iterable[str]) -> dict[str, int]:
 
 def match_accounts(rows: Sequence[dict]) -> None:
     """Set caller_id / callee_id on each row: src (else the channel's peer), dst (else dstchannel's)."""
-    candidates = []
-    for row in rows:
-        candidates += [row["src"], row["dst"], channel_peer(row["channel"]), channel_peer(row["dstchannel"])]
+    peers = [(channel_peer(row["channel"]), channel_peer(row["dstchannel"])) for row in rows]
+    candidates = {row["src"] for row in rows} | {row["dst"] for row in rows} | {peer for pair in peers for peer in pair}
     accounts = accounts_by_number(candidates)
-    for row in rows:
-        row["caller_id"] = accounts.get(row["src"]) or accounts.get(channel_peer(row["channel"]))
-        row["callee_id"] = accounts.get(row["dst"]) or accounts.get(channel_peer(row["dstchannel"]))
+    for row, (peer, dstpeer) in zip(rows, peers, strict=True):
+        row["caller_id"] = accounts.get(row["src"]) or accounts.get(peer)
+        row["callee_id"] = accounts.get(row["dst"]) or accounts.get(dstpeer)
 
 
 def _copy_insert(rows: Sequence[dict]) -> int:
@@ -74,9 +71,11 @@ def _copy_insert(rows: Sequence[dict]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
         cursor.execute(f"CREATE TEMP TABLE cdr_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        names = [field.attname for field in fields]
+        defaults = {field.attname: field.get_default() for field in fields}
         with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(field.attname, field.get_default()) for field in fields])
+                copy.write_row([row[name] if name in row else defaults[name] for name in names])
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE_TABLE} ON CONFLICT DO NOTHING")
         created = cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGE_TABLE}")

@@ -94,3 +94,13 @@ def test_same_file_as_the_command_gives_the_same_identities(staff, tmp_path):
 def test_operators_cannot_import(client, operator):
     login_quietly(client, operator)
     assert client.get("/admin/cdr/cdr/import/").status_code == 302  # not staff: to the admin login
+
+
+def test_changelist_offers_import_and_never_counts(staff, django_assert_max_num_queries):
+    from tests.cdr.factories import CdrFactory
+
+    CdrFactory.create_batch(3)
+    with django_assert_max_num_queries(12) as queries:
+        page = staff.get("/admin/cdr/cdr/")
+    assert page.status_code == 200 and b"/admin/cdr/cdr/import/" in page.content
+    assert not any("COUNT(*)" in query["sql"] and "cdr_cdr" in query["sql"] for query in queries.captured_queries)

@@ -204,3 +204,24 @@ def test_waits_for_a_file_not_there_yet(master):
     assert tail.poll().records == 0
     master.write_bytes(lines(1, 1))
     assert tail.poll().created == 1
+
+
+def test_the_follow_command_imports_then_stops_cleanly(master, monkeypatch):
+    import io
+    import types
+
+    from django.core.management import call_command
+
+    master.write_bytes(lines(1, 2) + b'"","1001"\n')
+
+    def interrupted(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cdr.management.commands.import_asterisk_cdr.time", types.SimpleNamespace(sleep=interrupted))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_asterisk_cdr", str(master), "--follow", "--timezone", "UTC", stdout=out, stderr=err)
+    assert f"following {master} from line 1" in out.getvalue()
+    assert "2 records: 2 new, 0 already stored; 1 broken line(s)" in out.getvalue()
+    assert f"stopped after line 3 of {master}" in out.getvalue()
+    assert f"{master}:3: 2 columns" in err.getvalue()
+    assert stored() == [1, 2]

@@ -66,8 +66,10 @@ class Command(BaseCommand):
         )
 
     def _follow(self, path, zone, batch_size, interval, report) -> None:
+        """Poll until Ctrl-C or SIGTERM; each batch is committed with the cursor, so a stop at any
+        moment loses nothing."""
         stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         follower = CdrFollower(
             path=path, zone=zone, batch_size=batch_size, on_problem=report, on_note=lambda text: self.stderr.write(text)
         )
@@ -83,4 +85,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         except KeyboardInterrupt:
             pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         self.stdout.write(f"stopped after line {follower.cursor.line} of {follower.path}")
