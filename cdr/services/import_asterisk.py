@@ -172,6 +172,10 @@ class CdrFollower:
         try:
             handle = open(self.path, "rb")  # noqa: SIM115 - closed below, fstat needs the descriptor
         except FileNotFoundError:
+            # Rotated away and no new file yet (Asterisk makes it at the next call): finish the old.
+            self.cursor.refresh_from_db()
+            if self.cursor.inode is not None:
+                outcome.add(self._finish_rotated(quiet=True))
             return outcome
         with handle:
             status = os.fstat(handle.fileno())
@@ -194,9 +198,14 @@ class CdrFollower:
         if note:
             self.on_note(note)
 
-    def _finish_rotated(self) -> ImportOutcome:
+    def _finish_rotated(self, *, quiet: bool = False) -> ImportOutcome:
         cursor = self.cursor
         old = _find_by_inode(os.path.dirname(self.path), cursor.device, cursor.inode)
+        if quiet:  # the path has no file yet: read what the old one has, it may still be finishing a line
+            if old is None:
+                return ImportOutcome()
+            with open(old, "rb") as handle:
+                return self._read(handle, rotated=False)
         if old is None:
             self.on_note(
                 f"{self.path} was replaced and the old file is gone from its directory; "
@@ -226,6 +235,8 @@ class CdrFollower:
             outcome.problems.append(problem)
             if self.on_problem:
                 self.on_problem(problem)
+            with transaction.atomic():
+                self._commit(reader.offset + len(reader.leftover), reader.line + 1)
         if b"\n" in reader.leftover and not rotated:
             if waiting is None or waiting[0] != cursor.offset:
                 self._waiting = (cursor.offset, self.clock())

@@ -109,13 +109,32 @@ def test_rotation_reads_the_rest_of_the_old_file_first(master):
     tail.poll()
     with master.open("ab") as handle:  # written after the last look, then logrotate moves the file
         handle.write(lines(3, 4))
+        handle.write(line(99)[:40].encode())  # and a record cut short by a crash
     master.rename(master.with_name("Master.csv.1"))
     master.write_bytes(lines(5, 6))
-    assert tail.poll().created == 4
+    outcome = tail.poll()
+    assert outcome.created == 4
+    assert [(problem.line, problem.reason) for problem in outcome.problems] == [
+        (5, "incomplete last line of the rotated file; not imported")
+    ]
     assert stored() == [1, 2, 3, 4, 5, 6]
     assert any("rotated to" in note for note in tail.notes)
     cursor = ImportCursor.objects.get()
     assert (cursor.inode, cursor.line) == (os.stat(master).st_ino, 2)
+
+
+def test_rotated_away_before_the_new_file_exists(master):
+    master.write_bytes(lines(1, 1))
+    tail = follower(master)
+    tail.poll()
+    with master.open("ab") as handle:
+        handle.write(lines(2, 3))
+    master.rename(master.with_name("Master.csv-20260305"))
+    assert tail.poll().created == 2  # the old file's last records do not wait for the next call
+    assert tail.poll().records == 0
+    master.write_bytes(lines(4, 4))
+    assert tail.poll().created == 1
+    assert stored() == [1, 2, 3, 4]
 
 
 def test_rotation_while_stopped_and_old_file_gone(master):
