@@ -98,15 +98,20 @@ class RecordError(ValueError):
 
 def disposition_normalise(text: str) -> str:
     """Asterisk's disposition word as one of ANSWERED, NO_ANSWER, BUSY, FAILED."""
-    key = " ".join(text.strip().upper().split())
+    found = DISPOSITIONS.get(text)  # as Asterisk writes it: the common case, at once
+    if found is not None:
+        return found
     try:
-        return DISPOSITIONS[key]
+        return DISPOSITIONS[" ".join(text.strip().upper().split())]
     except KeyError:
         accepted = ", ".join(sorted(DISPOSITIONS))
         raise RecordError(f"disposition {text!r} is not one of Asterisk's ({accepted})") from None
 
 
 def amaflags_normalise(text: str) -> str:
+    found = AMA_FLAGS.get(text)
+    if found is not None:
+        return found
     try:
         return AMA_FLAGS[text.strip().upper()]
     except KeyError:
@@ -206,9 +211,10 @@ def columns_of(data: bytes) -> dict[str, str]:
 
 def record_from_columns(values: Mapping[str, str], *, zone: datetime.tzinfo) -> dict:
     """Asterisk's column texts as the Cdr model's field values (caller/callee are matched later)."""
-    record = {name: values[name] for name in TEXT_LIMITS}
+    record = {}
     for name, limit in TEXT_LIMITS.items():
-        if len(record[name]) > limit:
+        text = record[name] = values[name]
+        if len(text) > limit:
             raise RecordError(f"{name} is longer than {limit} characters")
     record["start"] = local_time(values["start"], zone, "start")
     record["answer"] = local_time(values["answer"], zone, "answer")

@@ -2,7 +2,7 @@
 
 Records go in batches, one transaction each; a broken line is reported with its line number and
 skipped, the rest still goes in. Re-reading lines already stored adds nothing (the identity is
-Asterisk's uniqueid + sequence, or one derived from the line; see asterisk_csv.parse_record).
+Asterisk's uniqueid + sequence, or one derived from the line; see asterisk_csv.columns_of).
 
 Following keeps an ImportCursor (path, device+inode, byte offset and line of the last committed
 record, SHA-1 of the first line) updated in the same transaction as the rows, so a restart resumes
