@@ -69,7 +69,6 @@ def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[
             elif not closed and joined_end - pos <= MAX_RECORD_BYTES and not final:
                 break  # the rest of this record has not been written yet
             else:
-                span = 1
                 records.append(RawRecord(line + lines + 1, 1, data[pos:end], offset + end, "unbalanced quotes"))
                 pos, lines = end, lines + 1
                 continue
