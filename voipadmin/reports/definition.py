@@ -23,6 +23,9 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
+    # What the cell shows instead of the stored value's display (a code rather than its label...);
+    # sorting, filtering and the CSV export still use the stored value.
+    text: Callable[[Any], str] | None = None
 
     def model_field(self, model: type[models.Model]) -> models.Field:
         opts = model._meta
@@ -39,6 +42,8 @@ class Column:
 
 
 DeleteHook = Callable[[list[Any]], dict[str, int]]
+BatchHook = Callable[[Any, list[Any]], None]
+DetailsHook = Callable[[Any], dict]
 
 
 @dataclass
@@ -57,6 +62,10 @@ class Report:
     deletable: Callable[[QuerySet], QuerySet] | None = None
     # Removes what goes with a batch of rows; returns {server event type: rows removed}.
     on_delete_batch: DeleteHook | None = None
+    # Runs in a batch's transaction before its rows go: (job, keys) -> None (e.g. the audit chain's gaps).
+    before_delete_batch: BatchHook | None = None
+    # Extra details for the deletion's audit record: job -> dict.
+    delete_details: DetailsHook | None = None
     detail_template: str = "reports/detail.html"
     detail_context: Callable[[Any], dict] | None = None
     empty_help: str = ""

@@ -162,3 +162,9 @@ RETENTION_DAYS = {
 # WhiteNoise serves collected files in production and finds them in place in DEBUG and tests.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# audit: login lockout (audit/services/lockout.py). The backend counts every password check, for
+# the console's login and the admin's alike.
+AUTHENTICATION_BACKENDS = ["audit.auth.LockoutModelBackend"]
+LOGIN_LOCKOUT_THRESHOLD = env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
+LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)

@@ -30,3 +30,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
     },
 }
+
+# audit: lift timed-out login locks (each gets its unlock event) and forget stale counts.
+CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
+    "task": "audit.tasks.expire_login_lockouts",
+    "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
+}
