@@ -1,5 +1,7 @@
 """The audit log cannot be changed through the application, and verify_audit_log finds any tampering."""
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
@@ -32,7 +34,7 @@ def test_rows_are_chained_in_order(chain):
     rows = [row(record) for record in chain]
     seqs = [r.seq for r in rows]
     assert seqs == list(range(seqs[0], seqs[0] + 6))
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.hash and len(after.hash) == 64
     assert problems() == []
 

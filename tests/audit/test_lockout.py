@@ -19,7 +19,13 @@ def _threshold(settings):
     settings.LOGIN_LOCKOUT_COOLOFF = 600
 
 
-def attempt(client, password="wrong", path="/login/", username="operator", **extra):
+def attempt(
+    client,
+    password="wrong",  # noqa: S107 - a wrong password on purpose
+    path="/login/",
+    username="operator",
+    **extra,
+):
     return client.post(path, {"username": username, "password": password, "next": "/"}, **extra)
 
 
