@@ -61,13 +61,9 @@ class ServerEventFilter(ReportFilterSet):
         fields = ["time", "event_type", "username", "success", "ip", "application", "description"]
 
 
-def _config_table_choices() -> list[tuple[str, str]]:
-    return [(table, table) for table in config_tables()]
-
-
 class ConfigChangeFilter(ReportFilterSet):
     time = DateTimeRangeFilter(label="Date")
-    resource_table = django_filters.MultipleChoiceFilter(choices=_config_table_choices, label="Settings table")
+    resource_table = django_filters.MultipleChoiceFilter(choices=[], label="Settings table")
     resource_id = django_filters.CharFilter(lookup_expr="icontains", label="Row")
     parameter = django_filters.CharFilter(method="changed_parameter", label="Parameter")
     action = django_filters.MultipleChoiceFilter(
@@ -80,6 +76,12 @@ class ConfigChangeFilter(ReportFilterSet):
     class Meta:
         model = ConfigChange
         fields = ["time", "resource_table", "resource_id", "parameter", "action", "actor_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the audited tables are known once every app is ready, not when this module is imported
+        self.filters["resource_table"].extra["choices"] = [(table, table) for table in config_tables()]
+        self.form.fields["resource_table"].choices = [(table, table) for table in config_tables()]
 
     def changed_parameter(self, queryset, name, value):
         return queryset.filter(details__changes__has_key=value.strip())

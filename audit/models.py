@@ -122,9 +122,9 @@ class AuditRecord(models.Model):
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:
-        """(parameter, before, after) of a captured change, in the order they were recorded."""
+        """(parameter, before, after) of a captured change, by parameter name."""
         recorded = (self.details or {}).get("changes") or {}
-        return [(name, pair[0], pair[1]) for name, pair in recorded.items()]
+        return [(name, pair[0], pair[1]) for name, pair in sorted(recorded.items())]
 
 
 class ConfigChange(AuditRecord):

@@ -122,10 +122,10 @@ class ReportDetailView(ReportView):
         context.update(row=row, fields=detail_fields(row))
         if report.detail_context is not None:
             context.update(report.detail_context(row))
-        template = report.detail_template
         if request.GET.get("panel"):
-            template = f"{template}#panel"
-        return render(request, template, context)
+            # the same template in a bare layout, so a report's own detail blocks show in the panel too
+            context["panel_layout"] = "reports/panel.html"
+        return render(request, report.detail_template, context)
 
 
 class ReportExportView(ReportView):
