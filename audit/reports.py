@@ -152,7 +152,14 @@ def _changes_text(row: AuditRecord) -> str:
             return ", ".join(str(item) for item in value) or "(none)"
         return str(value)
 
-    return "; ".join(f"{name}: {shown(before)} → {shown(after)}" for name, before, after in row.changes)
+    def change(name, before, after) -> str:
+        if isinstance(before, list) and isinstance(after, list):  # many-to-many: what was added, removed
+            added = [f"+{item}" for item in after if item not in before]
+            removed = [f"-{item}" for item in before if item not in after]
+            return f"{name}: {', '.join(added + removed) or 'unchanged'}"
+        return f"{name}: {shown(before)} → {shown(after)}"
+
+    return "; ".join(change(name, before, after) for name, before, after in row.changes)
 
 
 config_changes = Report(
