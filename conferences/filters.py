@@ -19,7 +19,7 @@ class ConferenceSessionFilter(ReportFilterSet):
     mode = django_filters.CharFilter(lookup_expr="icontains", label="Mode")
     participant_count = NumberRangeFilter(label="Participants")
 
-    search_fields = ("session_id", "name", "owner", "conference_id", "conference__title", "mode")
+    search_fields = ("session_id", "name", "owner", "conference__conference_id", "conference__title", "mode")
 
     class Meta:
         model = ConferenceSession
@@ -47,7 +47,7 @@ class ChatMessageFilter(ReportFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=KINDS, method="filter_kind", label="Chat")
     text = django_filters.CharFilter(lookup_expr="icontains", label="Text")
 
-    search_fields = ("sender", "recipient", "session_id", "text")
+    search_fields = ("sender", "recipient", "session__session_id", "text")
 
     class Meta:
         model = ChatMessage
@@ -67,7 +67,7 @@ class RecordingFilter(ReportFilterSet):
     original_name = django_filters.CharFilter(lookup_expr="icontains", label="Name")
     size = NumberRangeFilter(label="Size (bytes)")
 
-    search_fields = ("original_name", "session_id", "session__name", "content_type")
+    search_fields = ("original_name", "session__session_id", "session__name", "content_type")
 
     class Meta:
         model = Recording

@@ -43,7 +43,7 @@ class ConferenceSession(models.Model):
         related_name="sessions",
         help_text="The parent server-side conference; empty for one created ad hoc in a client.",
     )
-    title = models.CharField(max_length=255, blank=True)
+    title = models.CharField("title as sent", max_length=255, blank=True)
     # What the reports show and sort by: point-to-point calls carry no title (seed 001).
     name = models.GeneratedField(
         expression=Case(When(title="", then=Value(NO_TITLE)), default=F("title")),
