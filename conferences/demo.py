@@ -127,7 +127,7 @@ def seed(*, rng: random.Random, scale: float) -> str:
             multicast=not point_to_point and rng.random() < 0.1,
         )
         end = session.ended_at or now
-        members = [owner] + rng.sample([p for p in people if p != owner], 1 if point_to_point else rng.randint(2, 12))
+        members = [owner, *rng.sample([p for p in people if p != owner], 1 if point_to_point else rng.randint(2, 12))]
         identities, rows = set(), []
         for member in members:
             device = rng.choice(endpoints[member])
