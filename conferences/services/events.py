@@ -9,10 +9,9 @@ back with bulk statements.
 
 import ipaddress
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from voipadmin.bulk import insert_new, insert_new_returning
@@ -23,16 +22,15 @@ from ..models import (
     Conference,
     ConferenceEvent,
     ConferenceSession,
-    DisplayNameChange,
     Endpoint,
     Invitation,
     Participation,
 )
+from .connections import connections_apply
 
 Type = ConferenceEvent.Type
 CONNECTION_TYPES = (Type.PARTICIPANT_JOINED, Type.PARTICIPANT_LEFT)
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$", re.I)
-ONLINE, BUSY, OWNER = 1, 2, 5
 
 
 def conference_events_store(*, items: list[dict]) -> int:
@@ -58,7 +56,7 @@ def conference_events_store(*, items: list[dict]) -> int:
     fresh.sort(key=lambda item: (item["timestamp"], item["position"]))
     sessions = _apply_sessions(fresh)
     endpoints = _apply_endpoints(fresh)
-    _apply_connections(fresh, sessions, endpoints)
+    connections_apply(fresh, sessions, endpoints)
     _store_invitations(fresh)
     _store_chat(fresh)
     sessions_refresh_counts(session_ids=sessions.keys())
@@ -160,130 +158,6 @@ def _apply_endpoints(fresh: list[dict]) -> dict[str, Endpoint]:
         [*ENDPOINT_FIELDS, "username", "logged_user", "first_seen", "last_seen", "network_test", "system_info"],
     )
     return endpoints
-
-
-def _identity(item: dict) -> str:
-    """Who a connection is, for counting: a guest once per application, a user once."""
-    return f"guest:{item['endpoint_id']}" if item["guest"] else item["participant"]
-
-
-def _apply_connections(
-    fresh: list[dict], sessions: dict[str, ConferenceSession], endpoints: dict[str, Endpoint]
-) -> None:
-    events = [item for item in fresh if item["type"] in (*CONNECTION_TYPES, Type.SESSION_ENDED)]
-    if not events:
-        return
-    from audit.services import server_event
-
-    identities = {_identity(item) for item in events if item["type"] != Type.SESSION_ENDED}
-    # The sessions are locked already, so their connections cannot change under this batch.
-    loaded = list(
-        Participation.objects.select_related("endpoint")
-        .filter(session_id__in={item["session_id"] for item in events})
-        .filter(Q(left_at__isnull=True) | Q(joined_at__isnull=True) | Q(identity__in=identities))
-    )
-    by_session: dict[str, list[Participation]] = defaultdict(list)
-    last_name: dict[tuple[str, str], tuple[object, str]] = {}
-    for row in sorted(loaded, key=lambda row: row.joined_at or row.left_at):
-        by_session[row.session_id].append(row)
-        if row.joined_at is not None:
-            last_name[(row.session_id, row.identity)] = (row.joined_at, row.display_name)
-    new: list[Participation] = []
-    changed: dict[int, Participation] = {}
-    renames: list[tuple[Participation, str, str, object]] = []
-    statuses: list[dict] = []
-
-    def status(row: Participation, at, joined: bool, session: ConferenceSession) -> None:
-        if row.guest:
-            return  # a guest has no account, hence no user status
-        level = OWNER if row.participant == session.owner else BUSY
-        endpoint = row.endpoint
-        statuses.append(
-            {
-                "time": at,
-                "username": row.participant,
-                "real_user_id": row.participant,
-                "display_name": row.display_name,
-                "endpoint_id": row.endpoint_ref,
-                "application": endpoint.application if endpoint else "",
-                "ip": endpoint.ip if endpoint else None,
-                "user_agent": "",
-                "previous_status": ONLINE if joined else level,
-                "new_status": level if joined else ONLINE,
-                "description": f"{'joined' if joined else 'left'} conference session {session.session_id}",
-            }
-        )
-
-    for item in events:
-        session, at = sessions[item["session_id"]], item["timestamp"]
-        rows = by_session[session.pk]
-        if item["type"] == Type.SESSION_ENDED:
-            for row in rows:
-                if row.left_at is None and (row.joined_at is None or row.joined_at <= at):
-                    row.left_at = at
-                    changed[id(row)] = row
-                    status(row, at, False, session)
-            continue
-        mine = [
-            row for row in rows if (row.participant, row.endpoint_ref) == (item["participant"], item["endpoint_id"])
-        ]
-        endpoint = endpoints.get(item["endpoint_id"])
-        if item["type"] == Type.PARTICIPANT_JOINED:
-            waiting = [row for row in mine if row.joined_at is None and row.left_at >= at]
-            row = min(waiting, key=lambda row: row.left_at) if waiting else None
-            if row is None:
-                row = Participation(
-                    session=session,
-                    participant=item["participant"],
-                    guest=item["guest"],
-                    identity=_identity(item),
-                    endpoint=endpoint,
-                    endpoint_ref=item["endpoint_id"],
-                )
-                new.append(row)
-                rows.append(row)
-            row.joined_at = at
-            row.display_name = item.get("display_name") or ""
-            row.join_event_id = item["event_id"]
-            changed[id(row)] = row
-            before = last_name.get((session.pk, row.identity))
-            if before and before[1] and row.display_name and before[1] != row.display_name and before[0] <= at:
-                renames.append((row, before[1], row.display_name, at))
-            last_name[(session.pk, row.identity)] = (at, row.display_name)
-            status(row, at, True, session)
-        else:
-            open_rows = [row for row in mine if row.left_at is None and (row.joined_at is None or row.joined_at <= at)]
-            row = max(open_rows, key=lambda row: row.joined_at or at) if open_rows else None
-            if row is None:
-                row = Participation(
-                    session=session,
-                    participant=item["participant"],
-                    display_name=item.get("display_name") or "",
-                    guest=item["guest"],
-                    identity=_identity(item),
-                    endpoint=endpoint,
-                    endpoint_ref=item["endpoint_id"],
-                )
-                new.append(row)
-                rows.append(row)
-            row.left_at = at
-            row.leave_event_id = item["event_id"]
-            row.media = item.get("media") or row.media
-            changed[id(row)] = row
-            status(row, at, False, session)
-
-    Participation.objects.bulk_create(new)
-    fresh_ids = {id(row) for row in new}
-    Participation.objects.bulk_update(
-        [row for key, row in changed.items() if key not in fresh_ids],
-        ["joined_at", "left_at", "display_name", "join_event_id", "leave_event_id", "media"],
-    )
-    DisplayNameChange.objects.bulk_create(
-        DisplayNameChange(session_id=row.session_id, participation=row, old_name=old, new_name=name, time=at)
-        for row, old, name, at in renames
-    )
-    for fields in statuses:
-        server_event(event_type="status", **fields)
 
 
 def inviter_kind(inviter: str | None, declared: str | None, accounts: set[str]) -> str:

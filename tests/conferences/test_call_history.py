@@ -124,3 +124,24 @@ def test_export_names_point_to_point_calls(support_client):
     SessionFactory(session_id="P2P", title="")
     content = b"".join(support_client.get("/conferences/export.csv").streaming_content).decode()
     assert "(no title)" in content and "P2P" in content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("q=weekly anna", ["S2", "S1"]), ("q=room-7", ["S1"]), ("q=zoe", ["S3"]), ("running=false&owner=zoe", ["S3"])],
+)
+def test_quick_search_and_filters(operator_client, query, expected):
+    from conferences.models import Conference
+
+    room = Conference.objects.create(conference_id="room-7", title="Weekly room")
+    SessionFactory(session_id="S1", conference=room, title="Weekly sync")
+    SessionFactory(session_id="S2", title="Weekly sync")
+    SessionFactory(session_id="S3", title="Budget", owner="zoe")
+    assert shown(operator_client.get(f"/conferences/?{query}")) == expected
+
+
+def test_recordings_quick_search(operator_client):
+    RecordingFactory(session=SessionFactory(session_id="P1", title=""), original_name="call.wav")
+    RecordingFactory(session=SessionFactory(session_id="G1", title="Board"), original_name="board.wav")
+    page = operator_client.get("/recordings/?q=no+title").content.decode()
+    assert "call.wav" in page and "board.wav" not in page
