@@ -29,7 +29,14 @@ from .services.media import UploadRejected, recording_store, shared_file_store
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-class ConferenceEventResource(ReportResource):
+class SessionLookup:
+    """Sessions are addressed by their source id, which may hold dots (`1234@video.example.com`)."""
+
+    lookup_field = "session_id"
+    lookup_value_regex = "[^/]+"
+
+
+class ConferenceEventResource(SessionLookup, ReportResource):
     """POST: conference events (DESIGN.md). GET: the sessions they make (Call History)."""
 
     report = call_history
@@ -38,7 +45,7 @@ class ConferenceEventResource(ReportResource):
     ingest = staticmethod(conference_events_store)
 
 
-class ConferenceSessionResource(ReportResource):
+class ConferenceSessionResource(SessionLookup, ReportResource):
     report = call_history
     serializer_class = ConferenceSessionSerializer
 

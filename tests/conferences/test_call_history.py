@@ -118,6 +118,8 @@ def test_detail_panel_and_api_detail(operator_client):
     assert b"<html" not in panel.content and b"in the panel too" in panel.content
     assert operator_client.get("/conferences/nope/").status_code == 404
     assert operator_client.get("/api/v1/conferences/S1/").json()["session_id"] == "S1"
+    SessionFactory(session_id="7@video.example.test")
+    assert operator_client.get("/api/v1/conference-events/7@video.example.test/").status_code == 200
 
 
 def test_export_names_point_to_point_calls(support_client):
