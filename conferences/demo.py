@@ -136,6 +136,8 @@ def seed(*, rng: random.Random, scale: float) -> str:
                 left = min(joined + (end - joined) * rng.uniform(0.3, 1.0), end)
                 still_there = running and rng.random() < 0.8
                 rows.append((member, member, device, joined, None if still_there else left, False))
+                if still_there:
+                    break
                 joined = left + datetime.timedelta(seconds=rng.randint(10, 300))
                 if joined >= end:
                     break
