@@ -30,3 +30,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
     },
 }
+
+# conferences: recording retention (RECORDING_RETENTION_DAYS), checked hourly
+CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
+    "task": "conferences.tasks.delete_expired_recordings",
+    "schedule": timedelta(seconds=env_int("RECORDING_RETENTION_INTERVAL", 3600)),
+}
