@@ -14,7 +14,9 @@ from .filters import ReportFilterSet
 class Column:
     """One column of a report, on a field of the model or a related one (`account__username`).
 
-    A sortable column must be backed by an index on (field, pk); local fields only.
+    A sortable column must be backed by an index on (field, pk); local fields only. `text` words
+    a cell differently from the stored value (a "Play" button, "mode (multicast)"); the CSV
+    export keeps the stored value.
     """
 
     field: str
@@ -23,8 +25,6 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
-    # What the cell shows instead of the stored value's display (a code rather than its label...);
-    # sorting, filtering and the CSV export still use the stored value.
     text: Callable[[Any], str] | None = None
 
     def model_field(self, model: type[models.Model]) -> models.Field:
