@@ -42,6 +42,8 @@ class Column:
 
 
 DeleteHook = Callable[[list[Any]], dict[str, int]]
+BatchHook = Callable[[Any, list[Any]], None]
+DetailsHook = Callable[[Any], dict]
 
 
 @dataclass
@@ -60,6 +62,10 @@ class Report:
     deletable: Callable[[QuerySet], QuerySet] | None = None
     # Removes what goes with a batch of rows; returns {server event type: rows removed}.
     on_delete_batch: DeleteHook | None = None
+    # Runs in a batch's transaction before its rows go: (job, keys) -> None (e.g. the audit chain's gaps).
+    before_delete_batch: BatchHook | None = None
+    # Extra details for the deletion's audit record: job -> dict.
+    delete_details: DetailsHook | None = None
     detail_template: str = "reports/detail.html"
     detail_context: Callable[[Any], dict] | None = None
     empty_help: str = ""

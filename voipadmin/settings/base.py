@@ -168,3 +168,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 0)
 RECORDING_MAX_UPLOAD_BYTES = env_int("RECORDING_MAX_UPLOAD_BYTES", 4 * 1024**3)
 SHARED_FILE_MAX_UPLOAD_BYTES = env_int("SHARED_FILE_MAX_UPLOAD_BYTES", 200 * 1024**2)
+
+# audit: login lockout (audit/services/lockout.py). The backend counts every password check, for
+# the console's login and the admin's alike.
+AUTHENTICATION_BACKENDS = ["audit.auth.LockoutModelBackend"]
+LOGIN_LOCKOUT_THRESHOLD = env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
+LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)

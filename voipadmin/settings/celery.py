@@ -36,3 +36,9 @@ CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
     "task": "conferences.tasks.delete_expired_recordings",
     "schedule": timedelta(seconds=env_int("RECORDING_RETENTION_INTERVAL", 3600)),
 }
+
+# audit: lift timed-out login locks (each gets its unlock event) and forget stale counts.
+CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
+    "task": "audit.tasks.expire_login_lockouts",
+    "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
+}
