@@ -29,7 +29,7 @@ def resolve(row: models.Model, path: str) -> Any:
 
 def display(field: models.Field, value: Any) -> tuple[str, str]:
     """(text, css class) for a stored value."""
-    if value is None or value == "":
+    if value is None or value == "" or (isinstance(field, models.JSONField) and value in ({}, [])):
         return "", "empty"
     if isinstance(field, models.DateTimeField):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S"), "time"
@@ -52,6 +52,8 @@ def display(field: models.Field, value: Any) -> tuple[str, str]:
 def cell(report: Report, column: Column, row: models.Model) -> Cell:
     field = column.model_field(report.model)
     text, css = display(field, resolve(row, column.field))
+    if column.text is not None:
+        text = column.text(row)
     link = column.link(row) if column.link and text else None
     hint = column.hint(row) if column.hint else ""
     return Cell(text=text, link=link, hint=hint, css=css)

@@ -14,8 +14,10 @@ from .filters import ReportFilterSet, Selection
 class Column:
     """One column of a report, on a field of the model or a related one (`account__username`).
 
-    A sortable column must be backed by an index on (field, pk); local fields only. A column with
-    `listed=False` is exported but not shown in the list (the full record, not a wide page).
+    A sortable column must be backed by an index on (field, pk); local fields only. `text` words
+    a cell differently from the stored value (a "Play" button, "mode (multicast)"); the CSV
+    export keeps the stored value. A column with `listed=False` is exported but not shown in the
+    list (the full record in the export, not a page too wide to read).
     """
 
     field: str
@@ -24,6 +26,7 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
+    text: Callable[[Any], str] | None = None
     listed: bool = True
 
     def model_field(self, model: type[models.Model]) -> models.Field:
@@ -41,6 +44,8 @@ class Column:
 
 
 DeleteHook = Callable[[list[Any]], dict[str, int]]
+BatchHook = Callable[[Any, list[Any]], None]
+DetailsHook = Callable[[Any], dict]
 
 
 @dataclass
@@ -59,6 +64,10 @@ class Report:
     deletable: Callable[[QuerySet], QuerySet] | None = None
     # Removes what goes with a batch of rows; returns {server event type: rows removed}.
     on_delete_batch: DeleteHook | None = None
+    # Runs in a batch's transaction before its rows go: (job, keys) -> None (e.g. the audit chain's gaps).
+    before_delete_batch: BatchHook | None = None
+    # Extra details for the deletion's audit record: job -> dict.
+    delete_details: DetailsHook | None = None
     detail_template: str = "reports/detail.html"
     detail_context: Callable[[Any], dict] | None = None
     empty_help: str = ""

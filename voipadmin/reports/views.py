@@ -120,14 +120,13 @@ class ReportDetailView(ReportView):
         except (ValueError, models.ObjectDoesNotExist):
             raise Http404 from None
         context = self.base_context(request)
-        # The panel beside the list is the same template on a bare base, so a report's own detail
-        # template (extending reports/detail.html) shows its extra blocks in both.
-        panel = bool(request.GET.get("panel"))
-        context.update(
-            row=row, fields=detail_fields(row), panel=panel, detail_base="reports/panel.html" if panel else "base.html"
-        )
+        context.update(row=row, fields=detail_fields(row))
         if report.detail_context is not None:
             context.update(report.detail_context(row))
+        # The side panel is the same template on a bare shell, so a report's own detail_extra
+        # shows there too (a partial of the parent template would not see the child's blocks).
+        panel = bool(request.GET.get("panel"))
+        context.update(panel=panel, detail_base="reports/panel.html" if panel else "base.html")
         return render(request, report.detail_template, context)
 
 

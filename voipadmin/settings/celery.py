@@ -30,3 +30,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
     },
 }
+
+# conferences: recording retention (RECORDING_RETENTION_DAYS), checked hourly
+CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
+    "task": "conferences.tasks.delete_expired_recordings",
+    "schedule": timedelta(seconds=env_int("RECORDING_RETENTION_INTERVAL", 3600)),
+}
+
+# audit: lift timed-out login locks (each gets its unlock event) and forget stale counts.
+CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
+    "task": "audit.tasks.expire_login_lockouts",
+    "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
+}
