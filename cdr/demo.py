@@ -46,14 +46,13 @@ class _Pbx:
 
 
 def _phones() -> list[tuple[str, str, str]]:
-    """(extension, peer name, caller ID name) of every phone; plain numbers without accounts."""
-    accounts = (
-        Account.objects.exclude(extension="")
-        .order_by("pk")
-        .values_list("extension", "username", "display_name", "first_name", "last_name")
+    """(number, peer name, caller ID name) of every account's phone (its extension, else its
+    username, as Asterisk would show it); plain numbers when there are no accounts."""
+    accounts = Account.objects.order_by("pk").values_list(
+        "extension", "username", "display_name", "first_name", "last_name"
     )
     phones = [
-        (extension, username, display or f"{first} {last}".strip() or username)
+        (extension or username, username, display or f"{first} {last}".strip() or username)
         for extension, username, display, first, last in accounts
     ]
     return phones or [(str(number), str(number), f"Phone {number}") for number in range(100, 140)]
