@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from .filters import ReportFilterSet
+from .filters import ReportFilterSet, Selection
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class Column:
 
     A sortable column must be backed by an index on (field, pk); local fields only. `text` words
     a cell differently from the stored value (a "Play" button, "mode (multicast)"); the CSV
-    export keeps the stored value.
+    export keeps the stored value. A column with `listed=False` is exported but not shown in the
+    list (the full record in the export, not a page too wide to read).
     """
 
     field: str
@@ -26,6 +27,7 @@ class Column:
     export: bool = True
     hint: Callable[[Any], str] | None = None
     text: Callable[[Any], str] | None = None
+    listed: bool = True
 
     def model_field(self, model: type[models.Model]) -> models.Field:
         opts = model._meta
@@ -73,6 +75,10 @@ class Report:
     description: str = ""
     api_fields: Sequence[str] | None = None
     extra_actions: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    # The list page's template (extend reports/list.html) and extra context for it, computed from
+    # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
+    list_template: str = "reports/list.html"
+    list_context: Callable[[Selection], dict] | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
@@ -82,6 +88,8 @@ class Report:
         for column in self.columns:
             if column.sortable and "__" in column.field:
                 raise ValueError(f"report {self.slug}: {column.field} sorts across a join")
+            if column.sortable and not column.listed:
+                raise ValueError(f"report {self.slug}: {column.field} is sortable but not listed")
         register(self)
 
     # -- queries
@@ -103,6 +111,9 @@ class Report:
                 paths.add("__".join(parts[: depth + 1]))
                 opts = field.related_model._meta
         return queryset.select_related(*sorted(paths)) if paths else queryset
+
+    def listed_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.listed]
 
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]

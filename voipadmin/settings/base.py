@@ -174,3 +174,7 @@ SHARED_FILE_MAX_UPLOAD_BYTES = env_int("SHARED_FILE_MAX_UPLOAD_BYTES", 200 * 102
 AUTHENTICATION_BACKENDS = ["audit.auth.LockoutModelBackend"]
 LOGIN_LOCKOUT_THRESHOLD = env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
 LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
+
+# cdr: the summary strip of the CDR report reads at most this many rows, within this time.
+CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
+CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)

@@ -1,0 +1,90 @@
+import os
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cdr.services.asterisk_csv import RecordError, zone_named
+from cdr.services.import_asterisk import (
+    BATCH_RECORDS,
+    CdrFollower,
+    CursorMoved,
+    ImportOutcome,
+    Problem,
+    cdr_import_file,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import call detail records from Asterisk's Master.csv (cdr_csv), as Asterisk writes it: 16 to 21 "
+        "columns (uniqueid, userfield, newcdrcolumns), local or GMT times. Importing a file again adds "
+        "nothing; a broken line is reported with its number and skipped. --follow keeps reading the file as "
+        "Asterisk appends to it and resumes where it stopped after a restart."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The file, e.g. /var/log/asterisk/cdr-csv/Master.csv")
+        parser.add_argument(
+            "--timezone",
+            default=None,
+            help="Zone the file's times are in (default: TIME_ZONE). Use UTC when cdr.conf has usegmtime=yes.",
+        )
+        parser.add_argument("--follow", action="store_true", help="Keep reading new records as they are written.")
+        parser.add_argument("--batch-size", type=int, default=BATCH_RECORDS, help="Records per transaction.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between looks at a followed file.")
+
+    def handle(self, *args, path: str, timezone: str | None, follow: bool, batch_size: int, interval: float, **opts):
+        try:
+            zone = zone_named(timezone or settings.TIME_ZONE)
+        except RecordError as error:
+            raise CommandError(str(error)) from None
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+
+        def report(problem: Problem) -> None:
+            self.stderr.write(f"{path}:{problem.line}: {problem.reason}")
+
+        if follow:
+            self._follow(path, zone, batch_size, max(interval, 0.05), report)
+            return
+        if not os.path.isfile(path):
+            raise CommandError(f"{path}: no such file.")
+        try:
+            outcome = cdr_import_file(path=path, zone=zone, batch_size=batch_size, on_problem=report)
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or error}") from None
+        self.stdout.write(self._summary(outcome))
+        if outcome.problems:
+            raise CommandError(f"{len(outcome.problems)} line(s) not imported (listed above); the rest was.")
+
+    def _summary(self, outcome: ImportOutcome) -> str:
+        return (
+            f"{outcome.records} records: {outcome.created} new, {outcome.unchanged} already stored; "
+            f"{len(outcome.problems)} broken line(s)"
+        )
+
+    def _follow(self, path, zone, batch_size, interval, report) -> None:
+        """Poll until Ctrl-C or SIGTERM; each batch is committed with the cursor, so a stop at any
+        moment loses nothing."""
+        stopping = []
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        follower = CdrFollower(
+            path=path, zone=zone, batch_size=batch_size, on_problem=report, on_note=lambda text: self.stderr.write(text)
+        )
+        self.stdout.write(f"following {follower.path} from line {follower.cursor.line + 1} (Ctrl-C stops)")
+        try:
+            while not stopping:
+                outcome = follower.poll()
+                if outcome.records or outcome.problems:
+                    self.stdout.write(self._summary(outcome))
+                else:
+                    time.sleep(interval)
+        except CursorMoved as error:
+            raise CommandError(str(error)) from None
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        self.stdout.write(f"stopped after line {follower.cursor.line} of {follower.path}")

@@ -1,0 +1,127 @@
+"""Call detail records in Asterisk's own columns, and where a followed Master.csv has been read to."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Cdr(models.Model):
+    """One CDR as Asterisk writes it (seed 000 §4.0.4; cdr_csv's columns, cdr.conf newcdrcolumns).
+
+    Identity is Asterisk's (uniqueid, sequence), plus `start` because the table is partitioned by
+    month of `start` and a unique constraint on a partitioned table must hold the partition key.
+    """
+
+    class Disposition(models.TextChoices):
+        ANSWERED = "ANSWERED", "ANSWERED"
+        NO_ANSWER = "NO_ANSWER", "NO_ANSWER"
+        BUSY = "BUSY", "BUSY"
+        FAILED = "FAILED", "FAILED"
+
+    class AmaFlags(models.TextChoices):
+        OMIT = "OMIT", "OMIT"
+        BILLING = "BILLING", "BILLING"
+        DOCUMENTATION = "DOCUMENTATION", "DOCUMENTATION"
+        UNKNOWN = "", "Unknown"
+
+    uniqueid = models.CharField("unique ID", max_length=150, help_text="Asterisk's uniqueid of the channel.")
+    sequence = models.IntegerField(
+        default=0,
+        help_text="Asterisk's CDR sequence; negative when the importer derived it (the file had none).",
+    )
+    linkedid = models.CharField("linked ID", max_length=150, blank=True, help_text="Shared by every leg of a call.")
+    accountcode = models.CharField("account code", max_length=255, blank=True)
+    peeraccount = models.CharField("peer account", max_length=255, blank=True)
+    src = models.CharField("source", max_length=255, blank=True, help_text="Caller ID number (src).")
+    dst = models.CharField("destination", max_length=255, blank=True, help_text="Destination extension (dst).")
+    dcontext = models.CharField("destination context", max_length=255, blank=True)
+    clid = models.CharField("caller ID", max_length=255, blank=True, help_text='Caller ID with name: "Name" <100>.')
+    channel = models.CharField(max_length=255, blank=True)
+    dstchannel = models.CharField("destination channel", max_length=255, blank=True)
+    lastapp = models.CharField("last application", max_length=255, blank=True)
+    lastdata = models.CharField("last data", max_length=255, blank=True, help_text="The last application's arguments.")
+    start = models.DateTimeField()
+    answer = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField()
+    duration = models.IntegerField(help_text="Seconds from start to end.")
+    billsec = models.IntegerField(help_text="Seconds from answer to end.")
+    disposition = models.CharField(max_length=16, choices=Disposition)
+    disposition_source = models.CharField(
+        "disposition as received", max_length=32, help_text='Asterisk\'s own word ("NO ANSWER", "CONGESTION", ...).'
+    )
+    amaflags = models.CharField("AMA flags", max_length=16, choices=AmaFlags, blank=True)
+    userfield = models.CharField("user field", max_length=255, blank=True)
+    caller = models.ForeignKey(
+        "registrations.Account",
+        null=True,
+        blank=True,
+        on_delete=models.DB_SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The account whose extension or username is src (or the channel's peer).",
+    )
+    callee = models.ForeignKey(
+        "registrations.Account",
+        null=True,
+        blank=True,
+        on_delete=models.DB_SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The account whose extension or username is dst (or the destination channel's peer).",
+    )
+
+    partitioned_by = "start"
+    retention_event = "delete_cdrs"
+
+    class Meta:
+        verbose_name = "call detail record"
+        verbose_name_plural = "call detail records"
+        constraints = [
+            models.UniqueConstraint(fields=["uniqueid", "sequence", "start"], name="cdr_identity_uniq"),
+            models.CheckConstraint(condition=Q(duration__gte=0), name="cdr_duration_nonnegative"),
+            models.CheckConstraint(condition=Q(billsec__gte=0), name="cdr_billsec_nonnegative"),
+            models.CheckConstraint(condition=Q(billsec__lte=F("duration")), name="cdr_billsec_within_duration"),
+        ]
+        indexes = [
+            # default order (newest first), the date range filter, keyset paging
+            models.Index(fields=["start", "id"], name="cdr_start_idx"),
+            # sort by each sortable column; the same indexes serve their filters
+            models.Index(fields=["src", "id"], name="cdr_src_idx"),
+            models.Index(fields=["dst", "id"], name="cdr_dst_idx"),
+            models.Index(fields=["disposition", "id"], name="cdr_disposition_idx"),
+            models.Index(fields=["duration", "id"], name="cdr_duration_idx"),
+            models.Index(fields=["billsec", "id"], name="cdr_billsec_idx"),
+            # the legs of one call (detail page) and the linked ID filter; uniqueid uses the identity
+            models.Index(fields=["linkedid"], name="cdr_linkedid_idx"),
+            # the account filter, an account's recent calls newest first, and ON DELETE SET NULL
+            models.Index(fields=["caller", "start", "id"], name="cdr_caller_idx"),
+            models.Index(fields=["callee", "start", "id"], name="cdr_callee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.src or '?'} → {self.dst or '?'} ({self.disposition})"
+
+    @property
+    def sequence_derived(self) -> bool:
+        return self.sequence < 0
+
+
+class ImportCursor(models.Model):
+    """How far `import_asterisk_cdr --follow` has read a file: the end of the last committed record.
+
+    Saved in the same transaction as that record's rows, so a restart resumes exactly there. The
+    inode and the first line tell a rotated or truncated file from the one that was being read.
+    """
+
+    path = models.CharField(max_length=1024, unique=True)
+    device = models.BigIntegerField(null=True, blank=True)
+    inode = models.BigIntegerField(null=True, blank=True)
+    offset = models.BigIntegerField(default=0, help_text="Bytes read and committed.")
+    line = models.BigIntegerField(default=0, help_text="Physical lines read and committed.")
+    head = models.CharField(max_length=64, blank=True, help_text="SHA-1 of the file's first line.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Master.csv import cursor"
+
+    def __str__(self) -> str:
+        return f"{self.path} @ {self.offset}"

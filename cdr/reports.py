@@ -1,0 +1,82 @@
+"""The Call Detail Records report (seed 000 §4.0.4), as configuration of the report machine."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from voipadmin.reports import Column, Report
+
+from .filters import CdrFilter
+from .models import Cdr
+from .selectors import call_legs, cdr_summary
+
+EMPTY_HELP = (
+    "No calls recorded yet. Place a phone call between two SIP accounts, then come back to this page "
+    "and check that the call has been registered."
+)
+
+
+def _account_history(username_path: str):
+    def link(row: Cdr) -> str | None:
+        account = getattr(row, username_path)
+        if account is None:
+            return None
+        return reverse("cdr:list") + "?" + urlencode({"account": account.username})
+
+    return link
+
+
+def _summary(selection) -> dict:
+    return {
+        "summary": cdr_summary(
+            queryset=selection.queryset, rows=settings.CDR_SUMMARY_ROWS, timeout_ms=settings.CDR_SUMMARY_TIMEOUT_MS
+        ),
+        "summary_rows": settings.CDR_SUMMARY_ROWS,
+    }
+
+
+cdr_report = Report(
+    slug="cdr",
+    title="Call Detail Records",
+    description="Every call the PBX recorded, with Asterisk's fields. The disposition is the call's exit code: "
+    "ANSWERED (taken by the callee), NO_ANSWER (nobody picked up, mostly a time-out), BUSY (the callee "
+    "refused), FAILED (the call could not be placed).",
+    model=Cdr,
+    filterset=CdrFilter,
+    columns=[
+        Column("start", "Date"),
+        Column("answer", listed=False, sortable=False),
+        Column("end", listed=False, sortable=False),
+        Column("src", "Source"),
+        Column("dst", "Destination"),
+        Column("disposition", hint=lambda row: f"as received: {row.disposition_source}"),
+        Column("disposition_source", listed=False, sortable=False),
+        Column("duration", "Duration (s)"),
+        Column("billsec", "Billsec (s)"),
+        Column("caller__username", "Caller", sortable=False, link=_account_history("caller")),
+        Column("callee__username", "Callee", sortable=False, link=_account_history("callee")),
+        Column("clid", "Caller ID", sortable=False),
+        Column("accountcode", listed=False, sortable=False),
+        Column("dcontext", listed=False, sortable=False),
+        Column("channel", sortable=False),
+        Column("dstchannel", sortable=False),
+        Column("lastapp", sortable=False),
+        Column("lastdata", listed=False, sortable=False),
+        Column("amaflags", listed=False, sortable=False),
+        Column("userfield", listed=False, sortable=False),
+        Column("uniqueid", listed=False, sortable=False),
+        Column("sequence", listed=False, sortable=False),
+        Column("linkedid", listed=False, sortable=False),
+        Column("peeraccount", listed=False, sortable=False),
+    ],
+    default_order="-start",
+    delete_event="delete_cdrs",
+    menu_group="Calls",
+    menu_order=10,
+    detail_template="cdr/detail.html",
+    detail_context=lambda row: {"legs": call_legs(cdr=row)},
+    empty_help=EMPTY_HELP,
+    list_template="cdr/list.html",
+    list_context=_summary,
+)

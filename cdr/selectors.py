@@ -1,0 +1,106 @@
+"""Reads of CDRs that take more than one ORM call: an account's calls, a call's legs, a summary."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import Avg, Count, Q, QuerySet
+
+from voipadmin.reports.counting import estimate_rows
+
+from .models import Cdr
+
+logger = logging.getLogger(__name__)
+NEWEST = ("-start", "-id")
+# Legs of one call start within this window of each other (a transfer of a long call included).
+LEG_WINDOW = datetime.timedelta(days=1)
+
+
+def account_recent_calls(*, account, limit: int = 20) -> QuerySet[Cdr]:
+    """The account's calls as caller or callee, newest first.
+
+    Two index range scans (caller, start) and (callee, start) of at most `limit` rows each, merged:
+    never all of a busy account's calls.
+    """
+    as_caller = Cdr.objects.filter(caller=account).order_by(*NEWEST)[:limit]
+    as_callee = Cdr.objects.filter(callee=account).order_by(*NEWEST)[:limit]
+    return as_caller.union(as_callee).order_by(*NEWEST)[:limit]
+
+
+def call_legs(*, cdr: Cdr, limit: int = 50) -> list[Cdr]:
+    """The other records of the same call: same linkedid (Asterisk 1.8+), else same uniqueid.
+
+    Searched within LEG_WINDOW of this record's start, so only that month's partitions are read.
+    """
+    if cdr.linkedid:
+        same_call = Q(linkedid=cdr.linkedid)
+    elif not cdr.uniqueid.startswith("line-"):
+        same_call = Q(uniqueid=cdr.uniqueid)
+    else:
+        return []
+    window = (cdr.start - LEG_WINDOW, cdr.start + LEG_WINDOW)
+    legs = Cdr.objects.filter(same_call, start__range=window).exclude(pk=cdr.pk)
+    return list(legs.select_related("caller", "callee").order_by("start", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """Figures for a filtered selection. Not `exact`: `answered_share` and `average_billsec` are over
+    the newest `sample` calls only, and `calls` is the planner's estimate (None: more than `sample`,
+    how many the planner cannot say)."""
+
+    calls: int | None
+    answered: int
+    sample: int
+    average_billsec: float | None
+    exact: bool
+
+    @property
+    def answered_percent(self) -> float | None:
+        return 100 * self.answered / self.sample if self.sample else None
+
+
+def _figures(queryset: QuerySet, rows: int) -> dict:
+    newest = queryset.order_by(*NEWEST)[:rows]
+    answered = Q(disposition=Cdr.Disposition.ANSWERED)
+    figures = newest.aggregate(
+        sample=Count("pk"), answered=Count("pk", filter=answered), average_billsec=Avg("billsec", filter=answered)
+    )
+    figures["more"] = figures["sample"] >= rows and queryset.order_by(*NEWEST)[rows : rows + 1].exists()
+    return figures
+
+
+def cdr_summary(*, queryset: QuerySet, rows: int, timeout_ms: int) -> CallSummary | None:
+    """Calls, answered share and average billsec of answered calls for a selection, bounded.
+
+    Reads at most `rows` + 1 rows along the start index (the page's own order): exact when the
+    selection is that small, else over its newest `rows` calls with the count from the planner.
+    On PostgreSQL the reads get `timeout_ms`; a selection too sparse to sample in that time gives
+    None (the page says so) rather than a slow page.
+    """
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+            figures = _figures(queryset, rows)
+    except OperationalError as error:
+        logger.info("CDR summary skipped: %s", error)
+        return None
+    if figures["more"]:
+        estimate = estimate_rows(queryset)
+        return CallSummary(
+            calls=estimate if estimate and estimate > figures["sample"] else None,
+            answered=figures["answered"],
+            sample=figures["sample"],
+            average_billsec=figures["average_billsec"],
+            exact=False,
+        )
+    return CallSummary(
+        calls=figures["sample"],
+        answered=figures["answered"],
+        sample=figures["sample"],
+        average_billsec=figures["average_billsec"],
+        exact=True,
+    )

@@ -1,0 +1,106 @@
+"""Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
+
+import re
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from registrations.models import Account
+from voipadmin.bulk import insert_new
+from voipadmin.partitions import ensure_partitions_for
+
+from ..models import Cdr
+
+# Always schema-qualified: never a permanent table of that name.
+STAGE_TABLE = "pg_temp.cdr_stage"
+# A channel of a technology whose channel name carries the peer (account): TECH/peer-<hex counter>.
+PEER_CHANNEL = re.compile(r"^(?:SIP|PJSIP|IAX2)/(.+)-[0-9a-f]+$", re.IGNORECASE)
+
+
+def channel_peer(channel: str) -> str:
+    """The peer of an Asterisk channel name: `PJSIP/alice-0000002a` -> `alice`."""
+    found = PEER_CHANNEL.match(channel)
+    return found.group(1) if found else ""
+
+
+def _named_by(values: list[str]):
+    """Accounts whose extension or username is one of `values`. On PostgreSQL as two `= ANY(array)`
+    with one parameter each: a batch's thousands of numbers would otherwise be thousands of
+    placeholders to build, send and plan."""
+    if connection.vendor == "postgresql":
+        return RawSQL('"extension" = ANY(%s) OR "username" = ANY(%s)', (values, values), output_field=BooleanField())
+    return Q(extension__in=values) | Q(username__in=values)
+
+
+def accounts_by_number(values: Iterable[str]) -> dict[str, int]:
+    """{value: account id} for values naming exactly one account: by extension, else by username.
+
+    One query for a whole batch. An extension several accounts share names none of them through
+    that extension (never guess); the username may still name one.
+    """
+    wanted = {value for value in values if value}
+    if not wanted:
+        return {}
+    by_extension: dict[str, list[int]] = {}
+    by_username: dict[str, int] = {}
+    rows = Account.objects.filter(_named_by(sorted(wanted))).values_list("pk", "username", "extension")
+    for pk, username, extension in rows:
+        if extension in wanted:
+            by_extension.setdefault(extension, []).append(pk)
+        if username in wanted:
+            by_username[username] = pk
+    found = {}
+    for value in wanted:
+        owners = by_extension.get(value, [])
+        if len(owners) == 1:
+            found[value] = owners[0]
+        elif value in by_username:
+            found[value] = by_username[value]
+    return found
+
+
+def match_accounts(rows: Sequence[dict]) -> None:
+    """Set caller_id / callee_id on each row: src (else the channel's peer), dst (else dstchannel's)."""
+    peers = [(channel_peer(row["channel"]), channel_peer(row["dstchannel"])) for row in rows]
+    candidates = {row["src"] for row in rows} | {row["dst"] for row in rows} | {peer for pair in peers for peer in pair}
+    accounts = accounts_by_number(candidates)
+    for row, (peer, dstpeer) in zip(rows, peers, strict=True):
+        row["caller_id"] = accounts.get(row["src"]) or accounts.get(peer)
+        row["callee_id"] = accounts.get(row["dst"]) or accounts.get(dstpeer)
+
+
+def _copy_insert(rows: Sequence[dict]) -> int:
+    """COPY into a session-private stage table, then one INSERT ... ON CONFLICT DO NOTHING."""
+    fields = [field for field in Cdr._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(Cdr._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        cursor.execute(f"CREATE TEMP TABLE cdr_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        names = [field.attname for field in fields]
+        defaults = {field.attname: field.get_default() for field in fields}
+        with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] if name in row else defaults[name] for name in names])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE_TABLE} ON CONFLICT DO NOTHING")
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE_TABLE}")
+    return created
+
+
+def cdr_store(*, rows: Sequence[dict]) -> int:
+    """Insert the rows not stored yet (identity: uniqueid, sequence, start); returns how many were new.
+
+    Each row holds Cdr field values by attribute name (`caller_id`, not `caller`). Accounts are
+    matched here for the whole batch. Runs in one transaction (the caller's, if open).
+    """
+    if not rows:
+        return 0
+    match_accounts(rows)
+    ensure_partitions_for(Cdr, [row["start"] for row in rows])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _copy_insert(rows)
+        return insert_new(Cdr, [Cdr(**row) for row in rows])

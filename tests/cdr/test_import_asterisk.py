@@ -1,0 +1,140 @@
+"""`manage.py import_asterisk_cdr PATH`: a real-shaped Master.csv in, every field stored, once."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cdr.models import Cdr
+from tests.cdr import master_csv as mc
+from tests.cdr.factories import AccountFactory, stored_fields
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+
+EVERY_LAYOUT = [
+    mc.L16,
+    mc.BASE_NO_ANSWER,
+    mc.L17_UNIQUEID,
+    mc.L17_USERFIELD,
+    mc.L18,
+    mc.L19,
+    mc.L20_UNIQUEID,
+    mc.L20_USERFIELD,
+    mc.L21,
+    mc.L18_MULTILINE,
+    *(mc.base(disposition=word, start=f"2026-03-05 12:0{n}:00") for n, word in enumerate(["BUSY", "FAILED"])),
+    mc.base(disposition="CONGESTION", amaflags="BILLING", start="2026-03-05 12:05:00"),
+    mc.base(disposition="CANCEL", amaflags="Unknown", start="2026-03-05 12:06:00"),
+]
+
+
+def run(path, *args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_asterisk_cdr", str(path), *args, stdout=out, stderr=err)
+    except CommandError as error:
+        err.write(f"CommandError: {error}")
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def master_file(tmp_path):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(*EVERY_LAYOUT))
+    return path
+
+
+def test_every_layout_is_imported_with_every_field(master_file):
+    alice = AccountFactory(username="alice", extension="1001")
+    bob = AccountFactory(username="bob", extension="1002")
+    out, err = run(master_file, "--timezone", "UTC")
+    assert err == ""
+    assert "14 records: 14 new, 0 already stored; 0 broken line(s)" in out
+    assert Cdr.objects.count() == 14
+
+    trunk = Cdr.objects.get(uniqueid="1772708400.20")
+    assert stored_fields(trunk) == {
+        "uniqueid": "1772708400.20",
+        "sequence": 7,
+        "linkedid": "1772708400.20",
+        "accountcode": "sales",
+        "peeraccount": "peer-acc",
+        "src": "+390612345678",
+        "dst": "1002",
+        "dcontext": "from-trunk",
+        "clid": '"Rossi, Mario" <+390612345678>',
+        "channel": "PJSIP/trunk-0000000e",
+        "dstchannel": "PJSIP/1002-0000000f",
+        "lastapp": "Queue",
+        "lastdata": "support,t,,,300",
+        "start": datetime.datetime(2026, 3, 5, 11, 0, 0, tzinfo=UTC),
+        "answer": datetime.datetime(2026, 3, 5, 11, 0, 10, tzinfo=UTC),
+        "end": datetime.datetime(2026, 3, 5, 11, 5, 10, tzinfo=UTC),
+        "duration": 310,
+        "billsec": 300,
+        "disposition": "ANSWERED",
+        "disposition_source": "ANSWERED",
+        "amaflags": "BILLING",
+        "userfield": "vip",
+        "caller": None,  # an outside number
+        "callee": bob,
+    }
+    internal = Cdr.objects.get(uniqueid="1772705701.10", linkedid="1772705701.9")  # L20_UNIQUEID
+    assert (internal.caller, internal.callee, internal.sequence) == (alice, bob, 43)
+    unanswered = Cdr.objects.get(dst="1003", userfield="")
+    assert unanswered.answer is None and unanswered.disposition == "NO_ANSWER"
+    assert unanswered.disposition_source == "NO ANSWER" and unanswered.callee is None
+    multiline = Cdr.objects.get(uniqueid="1772705999.11")
+    assert multiline.userfield == "first line\nsecond line"
+    by_source = dict(Cdr.objects.filter(src="1002").values_list("disposition_source", "disposition"))
+    assert by_source == {"BUSY": "BUSY", "FAILED": "FAILED", "CONGESTION": "FAILED", "CANCEL": "NO_ANSWER"}
+    assert set(Cdr.objects.filter(src="1002").values_list("amaflags", flat=True)) == {"OMIT", "BILLING", ""}
+
+
+def test_importing_again_adds_nothing(master_file):
+    run(master_file, "--timezone", "UTC")
+    before = list(Cdr.objects.order_by("id").values())
+    out, _err = run(master_file, "--timezone", "UTC")
+    assert "14 records: 0 new, 14 already stored" in out
+    assert list(Cdr.objects.order_by("id").values()) == before
+
+
+def test_local_times_and_the_default_zone(tmp_path, settings):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L17_UNIQUEID))
+    settings.TIME_ZONE = "Europe/Rome"
+    run(path)
+    assert Cdr.objects.get().start == datetime.datetime(2026, 3, 5, 9, 15, 1, tzinfo=UTC)
+
+
+def test_broken_lines_are_reported_and_the_rest_imported(tmp_path):
+    path = tmp_path / "Master.csv"
+    lines = [
+        mc.L17_UNIQUEID,
+        '"","1001","1002"',
+        mc.base(disposition="MAYBE"),
+        '"","1001","1002","from-internal","""Alice <1001>',
+        mc.L21,
+        mc.base(start="2026-03-05 12:00:00").replace(",5,0,", ",5,9,"),
+        mc.L19,
+    ]
+    path.write_bytes(mc.master(*lines) + mc.L18.encode())  # and a last line still being written
+    out, err = run(path, "--timezone", "UTC", "--batch-size", "2")
+    assert f"{path}:2: 3 columns; Asterisk's Master.csv has 16 to 21" in err
+    assert f"{path}:3: disposition 'MAYBE' is not one of Asterisk's" in err
+    assert f"{path}:4: unbalanced quotes" in err
+    assert f"{path}:6: billsec 9 exceeds duration 5" in err
+    assert f"{path}:8: incomplete last line" in err
+    assert "CommandError: 5 line(s) not imported (listed above); the rest was." in err
+    assert "3 records: 3 new" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True))[1:] == [7, 42]
+
+
+def test_bad_arguments_are_clear_errors(tmp_path):
+    assert "no such file" in run(tmp_path / "nope.csv")[1]
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L16))
+    assert "unknown time zone 'Mars/Base'" in run(path, "--timezone", "Mars/Base")[1]
+    assert Cdr.objects.count() == 0
