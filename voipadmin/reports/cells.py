@@ -52,6 +52,10 @@ def display(field: models.Field, value: Any) -> tuple[str, str]:
 def cell(report: Report, column: Column, row: models.Model) -> Cell:
     field = column.model_field(report.model)
     text, css = display(field, resolve(row, column.field))
+    if column.text is not None:
+        text = column.text(row)
+    if column.css is not None:
+        css = column.css(row)
     link = column.link(row) if column.link and text else None
     hint = column.hint(row) if column.hint else ""
     return Cell(text=text, link=link, hint=hint, css=css)

@@ -23,6 +23,12 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
+    # The cell's words and CSS class when the stored value alone does not say enough (a state
+    # made of two flags, an address made of three fields); exports keep the stored value.
+    text: Callable[[Any], str] | None = None
+    css: Callable[[Any], str] | None = None
+    # False: a column of the CSV export only (the port and transport beside an address cell).
+    listed: bool = True
 
     def model_field(self, model: type[models.Model]) -> models.Field:
         opts = model._meta
@@ -64,6 +70,10 @@ class Report:
     description: str = ""
     api_fields: Sequence[str] | None = None
     extra_actions: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    # A template extending reports/list.html (block `report_above`) and what it needs besides
+    # the rows, e.g. when a background job last ran; called once per list page.
+    list_template: str = "reports/list.html"
+    list_context: Callable[[], dict] | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
@@ -94,6 +104,10 @@ class Report:
                 paths.add("__".join(parts[: depth + 1]))
                 opts = field.related_model._meta
         return queryset.select_related(*sorted(paths)) if paths else queryset
+
+    @property
+    def listed_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.listed]
 
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]

@@ -48,11 +48,11 @@ def _query_without(params, *names: str) -> str:
 
 
 class ReportListView(ReportView):
-    template_name = "reports/list.html"
-
     def get(self, request: HttpRequest) -> HttpResponse:
         report = self.report
         context = self.base_context(request)
+        if report.list_context is not None:
+            context.update(report.list_context())
         params = request.GET
         try:
             selection = select(report, params)
@@ -61,7 +61,7 @@ class ReportListView(ReportView):
         except FilterError as error:
             filterset = report.filterset(params, queryset=report.base_queryset())
             context.update(filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None))
-            return render(request, self.template_name, context, status=400)
+            return render(request, report.list_template, context, status=400)
         exact = page.is_first and page.next_cursor is None
         context.update(
             filterset=selection.filterset,
@@ -69,19 +69,19 @@ class ReportListView(ReportView):
             active_filters=selection.active_filters(),
             page=page,
             headers=self.headers(params, ordering),
-            rows=[(row.pk, [cell(report, column, row) for column in report.columns]) for row in page.rows],
+            rows=[(row.pk, [cell(report, column, row) for column in report.listed_columns]) for row in page.rows],
             row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
             row_count_exact=exact,
             query=_query_without(params, "after", "before", "page"),
             filter_query=selection.filter_query(),
             links=self.page_links(params, page),
         )
-        return render(request, self.template_name, context)
+        return render(request, report.list_template, context)
 
     def headers(self, params, ordering) -> list[dict]:
         report = self.report
         headers = []
-        for column in report.columns:
+        for column in report.listed_columns:
             header = {"title": column.title(report.model), "sort_url": None, "state": ""}
             if column.sortable:
                 descending_now = ordering is not None and ordering.field == column.field and ordering.descending

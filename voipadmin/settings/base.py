@@ -162,3 +162,10 @@ RETENTION_DAYS = {
 # WhiteNoise serves collected files in production and finds them in place in DEBUG and tests.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# sip_sessions: reconciliation of SIP events with registration bindings
+# Pending events per batch (one UPDATE, one transaction each).
+RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
+# A pending event is retried by every beat run for this long after it arrives; after that only
+# when a binding at its address appears or changes.
+RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)

@@ -30,3 +30,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
     },
 }
+
+# sip_sessions: seconds between beat runs of reconciliation
+RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 60)
+CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
+    "task": "sip_sessions.tasks.reconcile_events",
+    "schedule": timedelta(seconds=RECONCILE_INTERVAL),
+}
