@@ -44,6 +44,9 @@ class SipEvent(models.Model):
     remote_ip = models.GenericIPAddressField("remote IP", null=True, blank=True)
     remote_port = models.PositiveIntegerField(null=True, blank=True)
     transport = models.CharField(max_length=3, choices=Transport, blank=True)
+    # No index of its own: the account page reads by username, and every index costs the
+    # reconciliation UPDATE (no HOT update there) a write per row; an account with bindings
+    # cannot be deleted, so the SET NULL scan is a rare admin action.
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -75,8 +78,6 @@ class SipEvent(models.Model):
             # a user's history, newest first (the username link)
             models.Index(fields=["username", "time"], name="sipevent_user_time_idx"),
             models.Index(fields=["remote_ip", "id"], name="sipevent_remote_idx"),
-            # the account page's last events, and the foreign key
-            models.Index(fields=["account", "time"], name="sipevent_account_idx"),
             # reconciliation: pending events in id order, and by address and time
             models.Index(fields=["id"], name="sipevent_pending_idx", condition=PENDING),
             models.Index(

@@ -82,7 +82,7 @@ def _bind(candidates_sql: str, params: list) -> Tally:
             reconciled_at = %s
         FROM ({counted}) f
         WHERE t.id = f.id AND t.time = f.time AND {PENDING_SQL.format(t="t.")}
-        RETURNING t.reconciled
+        RETURNING reconciled
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
