@@ -53,6 +53,7 @@ registered_accounts = Report(
     can_delete=False,
     menu_group="SIP",
     menu_order=20,
+    detail_template="registrations/binding_detail.html",
     empty_help="No account is registered now.",
 )
 
@@ -84,4 +85,5 @@ registration_history = Report(
     deletable=_ended,
     menu_group="SIP",
     menu_order=30,
+    detail_template="registrations/binding_detail.html",
 )

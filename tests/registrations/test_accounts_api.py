@@ -1,11 +1,7 @@
 """POST /api/v1/accounts/: upsert by username, each change saved row by row (signals see it)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db.models.signals import post_save
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registrations.models import Account
@@ -26,11 +22,8 @@ ALICE = {
 
 
 @pytest.fixture
-def api(db):
-    call_command("create_ingest_token", "pbx-acc", stdout=io.StringIO())
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='ingest.pbx-acc').key}")
-    return client
+def api(ingest_client):
+    return ingest_client
 
 
 @pytest.fixture

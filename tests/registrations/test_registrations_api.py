@@ -1,11 +1,6 @@
 """POST /api/v1/registrations/: bindings with history, idempotent batches, online/offline status."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from audit.models import ServerEvent
 from registrations.models import Account, RegistrationBinding
@@ -16,11 +11,8 @@ URL = "/api/v1/registrations/"
 
 
 @pytest.fixture
-def api(db):
-    call_command("create_ingest_token", "pbx-reg", stdout=io.StringIO())
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='ingest.pbx-reg').key}")
-    return client
+def api(ingest_client):
+    return ingest_client
 
 
 def item(event_id, timestamp, *, username="1932", port=5060, expires=3600, contact=None, **extra):

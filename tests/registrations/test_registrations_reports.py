@@ -100,6 +100,15 @@ def test_account_page(operator_client, bindings):
     assert operator_client.get("/accounts/999999/").status_code == 404
 
 
+def test_binding_detail_links_to_the_account_and_its_address(operator_client, bindings):
+    live = bindings["live"]
+    page = operator_client.get(f"/registrations/{live.pk}/").content.decode()
+    assert f"/accounts/{live.account_id}/" in page
+    assert "/sip-sessions/?remote=203.0.113.10%3A40112/UDP" in page
+    assert operator_client.get(f"/registrations/{bindings['expired'].pk}/").status_code == 404  # not online
+    assert operator_client.get(f"/registration-history/{bindings['expired'].pk}/").status_code == 200
+
+
 def test_account_page_needs_the_view_right(client, bindings):
     from tests.conftest import login_quietly
     from tests.voipadmin.factories import UserFactory

@@ -1,11 +1,6 @@
 """POST/GET /api/v1/sip-events/: idempotent batches, all-or-nothing, reconciliation in GET items."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from sip_sessions.models import SipEvent
 from sip_sessions.reconcile import reconcile
@@ -45,11 +40,8 @@ BATCH = [
 
 
 @pytest.fixture
-def api(db):
-    call_command("create_ingest_token", "pbx-sip", stdout=io.StringIO())
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='ingest.pbx-sip').key}")
-    return client
+def api(ingest_client):
+    return ingest_client
 
 
 def snapshot() -> list[tuple]:
