@@ -1,9 +1,35 @@
 from voipadmin.api.resources import ReportResource
 
-from .reports import web_sessions
-from .serializers import WebAccessSerializer
+from .reports import audit_log, config_changes, server_events, web_sessions
+from .serializers import (
+    AuditRecordSerializer,
+    ConfigChangeSerializer,
+    ServerEventIngestSerializer,
+    ServerEventSerializer,
+    WebAccessSerializer,
+)
+from .services.events import server_events_store
 
 
 class WebSessionResource(ReportResource):
     report = web_sessions
     serializer_class = WebAccessSerializer
+
+
+class AuditRecordResource(ReportResource):
+    report = audit_log
+    serializer_class = AuditRecordSerializer
+
+
+class ConfigChangeResource(ReportResource):
+    report = config_changes
+    serializer_class = ConfigChangeSerializer
+
+
+class ServerEventResource(ReportResource):
+    """GET the server event log; POST lets the VoIP server push its own events (idempotent by event_id)."""
+
+    report = server_events
+    serializer_class = ServerEventSerializer
+    ingest_serializer_class = ServerEventIngestSerializer
+    ingest = staticmethod(server_events_store)

@@ -7,3 +7,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401
+        from .audited import register_audited_models
+        from .services.capture import connect_capture
+
+        register_audited_models()
+        connect_capture()

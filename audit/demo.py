@@ -6,7 +6,7 @@ import random
 
 from django.utils import timezone
 
-from .models import WebAccess
+from .models import AuditRecord, ServerEvent, WebAccess
 
 OPERATORS = ["admin", "m.rossi", "l.bianchi", "support.anna", "noc.night", "j.smith"]
 TYPOS = ["amdin", "m.rosi", "root", "administrator", "l.bianci", "test"]
@@ -20,6 +20,12 @@ AGENTS = [
 
 
 def seed(*, rng: random.Random, scale: float) -> str:
+    return "; ".join(
+        [_seed_web_accesses(rng=rng, scale=scale), _seed_server_events(rng=rng, scale=scale), _seed_audit(rng=rng)]
+    )
+
+
+def _seed_web_accesses(*, rng: random.Random, scale: float) -> str:
     if WebAccess.objects.exists():
         return "web accesses already present"
     now = timezone.now()
@@ -76,3 +82,119 @@ def seed(*, rng: random.Random, scale: float) -> str:
             )
     WebAccess.objects.bulk_create(rows, batch_size=2000)
     return f"{len(rows)} web accesses"
+
+
+VOIP_USERS = [f"{name}{n}" for n in range(40) for name in ("anna", "marco", "luca", "sara", "giulia")]
+APPS = ["TrueConf for Windows 8.5", "TrueConf for macOS 8.5", "TrueConf for Android 8.4", "WebRTC client"]
+# (previous, new) status moves a day of calls makes: offline -> online -> busy / owner -> online -> offline
+MOVES = [(0, 1), (1, 2), (2, 1), (1, 5), (5, 1), (1, 0)]
+
+
+def _seed_server_events(*, rng: random.Random, scale: float) -> str:
+    if ServerEvent.objects.exists():
+        return "server events already present"
+    now = timezone.now()
+    rows = []
+    users = VOIP_USERS[: max(10, int(len(VOIP_USERS) * min(scale, 1)))]
+    for day in range(60, -1, -1):
+        base = now - datetime.timedelta(days=day)
+        for user in users:
+            if rng.random() < 0.35:
+                continue
+            moment = base - datetime.timedelta(hours=rng.uniform(1, 12))
+            ip = f"10.30.{rng.randint(0, 9)}.{rng.randint(2, 250)}"
+            app = rng.choice(APPS)
+            rows.append(
+                ServerEvent(
+                    time=moment,
+                    event_type="login",
+                    username=user,
+                    entered_login=user,
+                    real_user_id=user,
+                    ip=ip,
+                    application=app,
+                    auth_method="password",
+                    endpoint_id=f"{user}@ep-{rng.randint(1000, 9999)}",
+                )
+            )
+            for previous, new in MOVES[: rng.randint(2, len(MOVES))]:
+                moment += datetime.timedelta(minutes=rng.uniform(1, 90))
+                rows.append(
+                    ServerEvent(
+                        time=moment, event_type="status", username=user, previous_status=previous, new_status=new
+                    )
+                )
+            rows.append(
+                ServerEvent(time=moment + datetime.timedelta(minutes=5), event_type="logout", username=user, ip=ip)
+            )
+        if day % 14 == 0:
+            rows.append(
+                ServerEvent(time=base - datetime.timedelta(hours=23), event_type="restart", description="update")
+            )
+        if rng.random() < 0.2:
+            rows.append(ServerEvent(time=base, event_type="disconnect", description="LDAP server unreachable"))
+            rows.append(
+                ServerEvent(time=base + datetime.timedelta(minutes=3), event_type="connect", description="LDAP back")
+            )
+        if rng.random() < 0.1:
+            user = rng.choice(users)
+            rows.append(ServerEvent(time=base, event_type="lock", username=user, description="5 failed logins"))
+            rows.append(
+                ServerEvent(
+                    time=base + datetime.timedelta(minutes=15),
+                    event_type="unlock",
+                    username=user,
+                    description="the lock timed out",
+                )
+            )
+    ServerEvent.objects.bulk_create(rows, batch_size=2000)
+    return f"{len(rows)} server events"
+
+
+def _seed_audit(*, rng: random.Random) -> str:
+    if AuditRecord.objects.filter(correlation_id="demo").exists():
+        return "audit records already present"
+    now = timezone.now()
+    rows = []
+    departments = ["Sales", "Support", "NOC", "Finance", "Legal"]
+    for n in range(1500):
+        moment = now - datetime.timedelta(days=60) + datetime.timedelta(minutes=n * 57)
+        operator = rng.choice(OPERATORS)
+        actor = {"actor_kind": "u", "actor_sub_id": OPERATORS.index(operator) + 1, "actor_name": operator}
+        account = rng.choice(VOIP_USERS)
+        pk = VOIP_USERS.index(account) + 1
+        kind = rng.random()
+        if kind < 0.55:
+            before, after = rng.sample(departments, 2)
+            action, statement = "U", f"registrations_account:id={pk}:department={after}"
+            details = {"object": f"account {account}", "changes": {"department": [before, after]}}
+        elif kind < 0.65:
+            active = rng.random() < 0.5
+            action, statement = "U", f"registrations_account:id={pk}:active={active}"
+            details = {"object": f"account {account}", "changes": {"active": [not active, active]}}
+        elif kind < 0.9:
+            action, statement = "AUTH_OK", f"web_user:username={operator}"
+            details = {"application": "web console"}
+        elif kind < 0.97:
+            action, statement = "AUTH_FAIL", f"web_user:username={rng.choice(TYPOS)}"
+            details = {"reason": "wrong login or password"}
+            actor = {"actor_kind": "u", "actor_sub_id": 0, "actor_name": statement.split("=")[1]}
+        else:
+            action, statement = "PSWD_CHNG", f"i_web_user={actor['actor_sub_id']}"
+            details = {"object": f"user {operator}", "changes": {"password": ["***", "***"]}}
+        table = statement.split(":")[0] if ":" in statement and action in ("U",) else "auth_user"
+        rows.append(
+            AuditRecord(
+                time=moment,
+                action=action,
+                statement=statement,
+                resource_table=table,
+                resource_id=f"id={pk}" if action == "U" else f"id={actor['actor_sub_id']}",
+                ip=f"10.20.0.{rng.randint(2, 250)}",
+                correlation_id="demo",
+                details=details,
+                **actor,
+            )
+        )
+    AuditRecord.objects.bulk_create(rows, batch_size=500)
+    return f"{len(rows)} audit records"

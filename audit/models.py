@@ -98,6 +98,11 @@ class AuditRecord(models.Model):
     ip = models.CharField("user IP / node", max_length=255, blank=True)
     correlation_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit/chain.py): filled by the database when the inserting transaction
+    # commits, in commit order; NULL only inside a transaction that has not committed yet.
+    seq = models.BigIntegerField("chain position", null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField("previous hash", max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -114,6 +119,64 @@ class AuditRecord(models.Model):
     @property
     def actor(self) -> str:
         return f"{self.actor_kind}:{self.actor_id}:{self.actor_sub_id}:{self.actor_name}"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(parameter, before, after) of a captured change, by parameter name."""
+        recorded = (self.details or {}).get("changes") or {}
+        return [(name, pair[0], pair[1]) for name, pair in sorted(recorded.items())]
+
+
+class ConfigChange(AuditRecord):
+    """The same captured changes, seen as the Configuration Changes report (seed 001)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "configuration change"
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.details.get('object') or self.resource_table}"
+
+
+class AuditChainGap(models.Model):
+    """Where a sanctioned filtered delete removed audit rows: the chain links across the hole.
+
+    One row per run of consecutive chain positions removed by one deletion job; `prev_hash` is the
+    hash before the run, `last_hash` the hash of its last row, `digest` sha256 over the removed
+    rows' hashes. The deletion's own audit record (action D) carries a digest of its gaps.
+    """
+
+    job = models.ForeignKey("voipadmin.DeletionJob", on_delete=models.PROTECT, related_name="+")
+    first_seq = models.BigIntegerField(unique=True)
+    last_seq = models.BigIntegerField()
+    rows = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    anchors = models.JSONField(default=list, blank=True, help_text="Deletion jobs whose D records were removed here.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_seq__gte=models.F("first_seq")), name="chaingap_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain gap {self.first_seq}..{self.last_seq}"
+
+
+class AuditChainHead(models.Model):
+    """The newest chain position and hash (one row): removing the newest rows shows against it."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"chain head {self.seq}"
 
 
 class ServerEvent(models.Model):
@@ -167,6 +230,9 @@ class ServerEvent(models.Model):
         SECURITY = "security", "security (limited access)"
 
     time = models.DateTimeField(default=timezone.now)
+    event_id = models.CharField(
+        "event ID", max_length=128, null=True, blank=True, unique=True, help_text="Source id of a pushed event."
+    )
     event_type = models.CharField("event", max_length=32, choices=EventType)
     success = models.BooleanField(default=True)
     username = models.CharField("user", max_length=150, blank=True)
@@ -197,3 +263,29 @@ class ServerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.username} {self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginLockout(models.Model):
+    """Failed-login count and lock of one login name (casefolded), whether or not such a user exists.
+
+    The count is claimed before the password is checked, atomically in the database
+    (audit/services/lockout.py), so parallel attempts cannot slip past the threshold.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.IntegerField(default=0, help_text="Attempts counted since the last success or unlock.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "login lockout"
+        indexes = [models.Index(fields=["locked_until"], name="lockout_until_idx")]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()

@@ -2,12 +2,14 @@
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from voipadmin.reports import Column, Report
 
-from .filters import WebAccessFilter
-from .models import WebAccess
+from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
+from .models import AuditAction, AuditRecord, ConfigChange, ServerEvent, WebAccess
+from .registry import config_tables
+from .services.chain import deletion_anchor, gaps_for_batch
 
 
 def _principal_history(row: WebAccess) -> str:
@@ -32,4 +34,155 @@ web_sessions = Report(
     delete_event="delete_web_sessions",
     menu_group="Console",
     menu_order=80,
+)
+
+
+# -- audit log (seed 002)
+
+
+def _resource(row: AuditRecord) -> str:
+    return f"{row.resource_table} {row.resource_id}".strip()
+
+
+def _actor_history(row: AuditRecord) -> str:
+    return reverse("audit:list") + "?" + urlencode({"actor_name": row.actor_name})
+
+
+def audit_detail_context(row: AuditRecord) -> dict:
+    return {"changes": row.changes, "actor": row.actor}
+
+
+audit_log = Report(
+    slug="audit",
+    title="Audit Log",
+    description="Every change made through the console, the admin or the API, every login and every "
+    "filtered deletion: who, what, where, when and from which address. Rows are hash-chained "
+    "(manage.py verify_audit_log).",
+    model=AuditRecord,
+    filterset=AuditRecordFilter,
+    columns=[
+        Column("time", "Date"),
+        Column("resource_table", "Resource", text=_resource),
+        Column("action", hint=lambda row: row.get_action_display(), text=lambda row: row.action),
+        Column("actor_name", "Action by", text=lambda row: row.actor, link=_actor_history),
+        Column("statement", sortable=False),
+        Column("ip"),
+    ],
+    default_order="-time",
+    delete_event="delete_audit_logs",
+    before_delete_batch=gaps_for_batch,
+    delete_details=deletion_anchor,
+    detail_template="audit/audit_detail.html",
+    detail_context=audit_detail_context,
+    empty_help="Changes, logins and deletions appear here as they happen.",
+    menu_group="Logs",
+    menu_order=10,
+)
+
+
+# -- server event log (seed 001 "Events")
+
+
+def _user_history(row: ServerEvent) -> str:
+    return reverse("events:list") + "?" + urlencode({"username": row.username})
+
+
+def account_profile_url(username: str) -> str | None:
+    """The account page of `username` when the registrations app has one for it (else None)."""
+    if not username:
+        return None
+    try:
+        from registrations.models import Account
+    except ImportError:
+        return None
+    pk = Account.objects.filter(username=username).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    try:
+        return reverse("account-detail", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+def event_detail_context(row: ServerEvent) -> dict:
+    return {
+        "profile_url": account_profile_url(row.username),
+        "history_url": _user_history(row) if row.username else None,
+    }
+
+
+server_events = Report(
+    slug="events",
+    title="Server Events",
+    description="Logins and logouts, locks and unlocks, account activation, status changes, deletions "
+    "from the reports, server starts and stops.",
+    model=ServerEvent,
+    filterset=ServerEventFilter,
+    columns=[
+        Column("time", "Date"),
+        Column("event_type", "Event", text=lambda row: row.event_type, hint=lambda row: row.get_event_type_display()),
+        Column("success", "OK", sortable=False),
+        Column("username", link=_user_history),
+        Column("ip"),
+        Column("description", sortable=False),
+    ],
+    default_order="-time",
+    delete_event="delete_events",
+    detail_template="audit/event_detail.html",
+    detail_context=event_detail_context,
+    menu_group="Logs",
+    menu_order=20,
+)
+
+
+# -- configuration changes (seed 001): the audit log's captured changes, seen per parameter
+
+CONFIG_ACTIONS = (AuditAction.ADD, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.RESTORE, AuditAction.PSWD_CHNG)
+
+
+def _config_queryset():
+    return ConfigChange.objects.filter(resource_table__in=config_tables(), action__in=CONFIG_ACTIONS)
+
+
+def _changes_text(row: AuditRecord) -> str:
+    def shown(value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value) or "(none)"
+        return str(value)
+
+    def change(name, before, after) -> str:
+        if isinstance(before, list) and isinstance(after, list):  # many-to-many: what was added, removed
+            added = [f"+{item}" for item in after if item not in before]
+            removed = [f"-{item}" for item in before if item not in after]
+            return f"{name}: {', '.join(added + removed) or 'unchanged'}"
+        return f"{name}: {shown(before)} → {shown(after)}"
+
+    return "; ".join(change(name, before, after) for name, before, after in row.changes)
+
+
+config_changes = Report(
+    slug="config-changes",
+    title="Configuration Changes",
+    description="Every change of settings and accounts (VoIP accounts, console users and roles, "
+    "preferences, API tokens) with each parameter's value before and after.",
+    model=ConfigChange,
+    filterset=ConfigChangeFilter,
+    columns=[
+        Column("time", "Date"),
+        Column("resource_table", "Object", text=lambda row: row.details.get("object") or _resource(row)),
+        Column("action", "Change", hint=lambda row: row.get_action_display(), text=lambda row: row.action),
+        Column("details", "Parameter: before → after", sortable=False, text=_changes_text),
+        Column("actor_name", "Changed by", text=lambda row: row.actor),
+    ],
+    queryset=_config_queryset,
+    default_order="-time",
+    delete_event="delete_logs",
+    before_delete_batch=gaps_for_batch,
+    delete_details=deletion_anchor,
+    detail_template="audit/config_change_detail.html",
+    detail_context=audit_detail_context,
+    menu_group="Logs",
+    menu_order=30,
 )

@@ -42,8 +42,10 @@ DAYS = 21
 
 def _people(rng: random.Random, scale: float) -> list[Account]:
     accounts, taken = [], set()
+    # A smaller scale thins the activity, not the staff: other apps' demos pick people from here.
+    factor = min(max(scale, 1.0), 5.0)
     for department, prefix, size in DEPARTMENTS:
-        for _ in range(max(1, round(size * min(scale, 5)))):
+        for _ in range(round(size * factor)):
             number = 1932 if department == "Support" and 1932 not in taken else prefix * 100 + rng.randrange(1, 99)
             while number in taken:
                 number = prefix * 100 + rng.randrange(1, 99)

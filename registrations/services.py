@@ -167,11 +167,10 @@ def _refresh(binding: RegistrationBinding, *, item: dict, expires_at: datetime.d
 
 
 def _status_event(*, account: Account, item: dict, online: bool) -> None:
-    from audit.services import server_event
+    from audit.services import status_change
 
     address = remote_address(item["remote_ip"], item["remote_port"], item["transport"])
-    server_event(
-        event_type="status",
+    status_change(
         time=item["timestamp"],
         username=account.username,
         display_name=account.display_name or account.full_name,

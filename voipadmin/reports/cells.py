@@ -29,7 +29,7 @@ def resolve(row: models.Model, path: str) -> Any:
 
 def display(field: models.Field, value: Any) -> tuple[str, str]:
     """(text, css class) for a stored value."""
-    if value is None or value == "":
+    if value is None or value == "" or (isinstance(field, models.JSONField) and value in ({}, [])):
         return "", "empty"
     if isinstance(field, models.DateTimeField):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S"), "time"

@@ -14,7 +14,9 @@ from .filters import ReportFilterSet
 class Column:
     """One column of a report, on a field of the model or a related one (`account__username`).
 
-    A sortable column must be backed by an index on (field, pk); local fields only.
+    A sortable column must be backed by an index on (field, pk); local fields only. `text` words
+    a cell differently from the stored value (a "Play" button, "mode (multicast)"); the CSV
+    export keeps the stored value.
     """
 
     field: str
@@ -23,9 +25,8 @@ class Column:
     link: Callable[[Any], str | None] | None = None
     export: bool = True
     hint: Callable[[Any], str] | None = None
-    # The cell's words and CSS class when the stored value alone does not say enough (a state
-    # made of two flags, an address made of three fields); exports keep the stored value.
     text: Callable[[Any], str] | None = None
+    # A CSS class from the row, beside `text` (a state made of two flags).
     css: Callable[[Any], str] | None = None
     # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
@@ -45,6 +46,8 @@ class Column:
 
 
 DeleteHook = Callable[[list[Any]], dict[str, int]]
+BatchHook = Callable[[Any, list[Any]], None]
+DetailsHook = Callable[[Any], dict]
 
 
 @dataclass
@@ -63,6 +66,10 @@ class Report:
     deletable: Callable[[QuerySet], QuerySet] | None = None
     # Removes what goes with a batch of rows; returns {server event type: rows removed}.
     on_delete_batch: DeleteHook | None = None
+    # Runs in a batch's transaction before its rows go: (job, keys) -> None (e.g. the audit chain's gaps).
+    before_delete_batch: BatchHook | None = None
+    # Extra details for the deletion's audit record: job -> dict.
+    delete_details: DetailsHook | None = None
     detail_template: str = "reports/detail.html"
     detail_context: Callable[[Any], dict] | None = None
     empty_help: str = ""

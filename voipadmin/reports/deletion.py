@@ -106,6 +106,8 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
                 keys = list(queryset.order_by().values_list("pk", flat=True)[:batch_size])
                 if not keys:
                     break
+                if report.before_delete_batch is not None:
+                    report.before_delete_batch(job, keys)
                 if report.on_delete_batch is not None:
                     for kind, count in report.on_delete_batch(keys).items():
                         cascaded[kind] = cascaded.get(kind, 0) + count
@@ -142,21 +144,19 @@ def _record(report: Report, job: DeletionJob) -> None:
     context = RequestContext(
         ip=job.requested_ip, correlation_id=f"deletion-{job.pk}", actor=actor, user=job.requested_by
     )
+    details = {
+        "report": report.slug,
+        "filter": job.description,
+        "deleted": job.deleted,
+        "protected": job.protected,
+        "cascaded": job.cascaded,
+        "state": job.state,
+        "job": job.pk,
+    }
+    if report.delete_details is not None:
+        details.update(report.delete_details(job))
     with bound(context):
-        audit_record(
-            action="D",
-            table=report.model._meta.db_table,
-            key={"filter": job.query or "-"},
-            details={
-                "report": report.slug,
-                "filter": job.description,
-                "deleted": job.deleted,
-                "protected": job.protected,
-                "cascaded": job.cascaded,
-                "state": job.state,
-                "job": job.pk,
-            },
-        )
+        audit_record(action="D", table=report.model._meta.db_table, key={"filter": job.query or "-"}, details=details)
         server_event(
             event_type=report.delete_event,
             deleted_count=job.deleted,

@@ -122,10 +122,11 @@ class ReportDetailView(ReportView):
         context.update(row=row, fields=detail_fields(row))
         if report.detail_context is not None:
             context.update(report.detail_context(row))
-        template = report.detail_template
-        if request.GET.get("panel"):
-            template = f"{template}#panel"
-        return render(request, template, context)
+        # The side panel is the same template on a bare shell, so a report's own detail_extra
+        # shows there too (a partial of the parent template would not see the child's blocks).
+        panel = bool(request.GET.get("panel"))
+        context.update(panel=panel, detail_base="reports/panel.html" if panel else "base.html")
+        return render(request, report.detail_template, context)
 
 
 class ReportExportView(ReportView):

@@ -163,6 +163,18 @@ RETENTION_DAYS = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# conferences: recordings and shared files (kept through Django's storage API under MEDIA_ROOT)
+# Days a recording is kept before the beat task deletes it (0: for ever).
+RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 0)
+RECORDING_MAX_UPLOAD_BYTES = env_int("RECORDING_MAX_UPLOAD_BYTES", 4 * 1024**3)
+SHARED_FILE_MAX_UPLOAD_BYTES = env_int("SHARED_FILE_MAX_UPLOAD_BYTES", 200 * 1024**2)
+
+# audit: login lockout (audit/services/lockout.py). The backend counts every password check, for
+# the console's login and the admin's alike.
+AUTHENTICATION_BACKENDS = ["audit.auth.LockoutModelBackend"]
+LOGIN_LOCKOUT_THRESHOLD = env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
+LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
+
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
 RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)

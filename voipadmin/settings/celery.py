@@ -31,6 +31,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# conferences: recording retention (RECORDING_RETENTION_DAYS), checked hourly
+CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
+    "task": "conferences.tasks.delete_expired_recordings",
+    "schedule": timedelta(seconds=env_int("RECORDING_RETENTION_INTERVAL", 3600)),
+}
+
+# audit: lift timed-out login locks (each gets its unlock event) and forget stale counts.
+CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
+    "task": "audit.tasks.expire_login_lockouts",
+    "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
+}
+
 # sip_sessions: seconds between beat runs of reconciliation
 RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 60)
 CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {

@@ -1,0 +1,31 @@
+"""The audit app's services: the audit log, server events, web accesses, change capture, chain, lockout.
+
+`from audit.services import audit_record, server_event` is what other apps need; bulk writers of
+audited models use `audited_update`, `audited_bulk_create` or `audit_bulk`.
+"""
+
+from .bulk import audit_bulk, audited_bulk_create, audited_update
+from .records import (
+    AuditEntry,
+    audit_record,
+    audit_records,
+    audit_statement,
+    ip_or_none,
+    server_event,
+    status_change,
+    web_access_record,
+)
+
+__all__ = [
+    "AuditEntry",
+    "audit_bulk",
+    "audit_record",
+    "audit_records",
+    "audit_statement",
+    "audited_bulk_create",
+    "audited_update",
+    "ip_or_none",
+    "server_event",
+    "status_change",
+    "web_access_record",
+]

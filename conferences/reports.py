@@ -1,0 +1,175 @@
+"""The conference reports of seed 001, as configuration of the report machine."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from voipadmin.reports import Column, Report
+
+from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
+from .models import ChatMessage, ConferenceSession, Endpoint, Recording
+from .selectors import (
+    endpoint_detail_context,
+    history_url,
+    session_detail_context,
+    session_url,
+    user_link,
+    with_account,
+)
+from .services.cleanup import recordings_delete_batch, sessions_deletable, sessions_delete_batch
+
+
+def _hms(value: datetime.timedelta | None) -> str:
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _mode(row: ConferenceSession) -> str:
+    return f"{row.mode} (multicast)" if row.multicast else row.mode
+
+
+call_history = Report(
+    slug="conferences",
+    title="Call History",
+    description="Every conferencing session and video call, running ones included (End stays blank). "
+    "Each start of the same conference is a session of its own.",
+    model=ConferenceSession,
+    filterset=ConferenceSessionFilter,
+    queryset=lambda: with_account(ConferenceSession.objects.all(), owner_account="owner"),
+    columns=[
+        Column("session_id", "Session ID", link=lambda row: session_url(row.pk)),
+        Column("name", "Title"),
+        Column(
+            "conference",
+            "Conference",
+            link=lambda row: history_url(conference=row.conference_id),
+            hint=lambda row: row.conference_id or "",
+        ),
+        Column("owner", link=lambda row: user_link(row.owner, row.owner_account, history_url(owner=row.owner))),
+        Column("started_at", "Start"),
+        Column("ended_at", "End", hint=lambda row: "running" if row.ended_at is None else ""),
+        Column("duration", text=lambda row: _hms(row.duration)),
+        Column("mode", text=_mode),
+        Column("participant_count", "Participants"),
+    ],
+    default_order="-started_at",
+    delete_event="delete_conferences",
+    deletable=sessions_deletable,
+    on_delete_batch=sessions_delete_batch,
+    detail_template="conferences/session_detail.html",
+    detail_context=session_detail_context,
+    menu_group="Conferences",
+    menu_order=10,
+    empty_help="No conference sessions yet: the server pushes them to /api/v1/conference-events/.",
+)
+
+
+def _chat_user(row: ChatMessage, field: str) -> str | None:
+    name = getattr(row, field)
+    return user_link(name, getattr(row, f"{field}_account"), reverse("chat:list") + "?" + urlencode({field: name}))
+
+
+chat_messages = Report(
+    slug="chat",
+    title="Chat Messages",
+    description="Every personal and conference chat message, newest first.",
+    model=ChatMessage,
+    filterset=ChatMessageFilter,
+    queryset=lambda: with_account(ChatMessage.objects.all(), sender_account="sender", recipient_account="recipient"),
+    columns=[
+        Column("time", "Date"),
+        Column("sender", link=lambda row: _chat_user(row, "sender")),
+        Column(
+            "recipient",
+            link=lambda row: _chat_user(row, "recipient"),
+            text=lambda row: row.recipient or "conference chat",
+        ),
+        Column("session", "Session", link=lambda row: session_url(row.session_id) if row.session_id else None),
+        Column("text", sortable=False),
+    ],
+    default_order="-time",
+    delete_event="delete_chat_messages",
+    menu_group="Conferences",
+    menu_order=20,
+)
+
+
+recordings = Report(
+    slug="recordings",
+    title="Conference Recordings",
+    description="Server-side recordings: play, download or delete. Point-to-point calls are named (no title).",
+    model=Recording,
+    filterset=RecordingFilter,
+    columns=[
+        Column("created_at", "Date"),
+        Column("session", "Session ID", link=lambda row: session_url(row.session_id), text=lambda row: row.session_id),
+        Column(
+            "session__name",
+            "Title",
+            sortable=False,
+            link=lambda row: history_url(session_id=row.session_id),
+            hint=lambda row: "show in Call History",
+        ),
+        Column("original_name", "Name"),
+        Column("size", "Size (bytes)"),
+        Column("duration", sortable=False),
+        Column(
+            "id",
+            "Playback",
+            sortable=False,
+            export=False,
+            text=lambda row: "▶ Play",
+            link=lambda row: reverse("recordings:detail", args=[row.pk]),
+        ),
+        Column(
+            "file",
+            "Download",
+            sortable=False,
+            export=False,
+            text=lambda row: "Download",
+            link=lambda row: reverse("recording-download", args=[row.pk]),
+        ),
+    ],
+    default_order="-created_at",
+    delete_event="delete_video_recording",
+    on_delete_batch=recordings_delete_batch,
+    detail_template="conferences/recording_detail.html",
+    menu_group="Conferences",
+    menu_order=30,
+)
+
+
+endpoints = Report(
+    slug="endpoints",
+    title="Endpoints",
+    description="Client applications that connected: who, which application and version, OS, CPU, address. "
+    "The quick search matches every field; several words must all match (e.g. webclient guest).",
+    model=Endpoint,
+    filterset=EndpointFilter,
+    queryset=lambda: with_account(Endpoint.objects.all(), logged_account="logged_user"),
+    columns=[
+        Column("endpoint_id", "Endpoint", sortable=False, link=lambda row: reverse("endpoints:detail", args=[row.pk])),
+        Column(
+            "logged_user",
+            link=lambda row: user_link(row.logged_user, row.logged_account, history_url(participant=row.logged_user)),
+        ),
+        Column("username", "Last user"),
+        Column("application"),
+        Column("version"),
+        Column("os", "OS"),
+        Column("cpu", "CPU", sortable=False),
+        Column("ip"),
+        Column("last_conference", sortable=False),
+        Column("last_seen"),
+    ],
+    default_order="-last_seen",
+    delete_event="delete_connections",
+    detail_template="conferences/endpoint_detail.html",
+    detail_context=endpoint_detail_context,
+    extra_actions=[("Delete old endpoints…", "/endpoints/cleanup/")],
+    menu_group="Conferences",
+    menu_order=40,
+)

@@ -1,0 +1,146 @@
+"""Reads for the conference pages: a session's detail, profile links, an endpoint's connections."""
+
+import statistics
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+
+from .models import ChatMessage, ConferenceSession, Invitation, Participation
+
+PARTICIPANTS_SHOWN = 1000
+CHAT_SHOWN = 200
+QUALITY_FIELDS = (
+    ("bitrate_kbps", "Bitrate, kbit/s"),
+    ("packet_loss_pct", "Packet loss, %"),
+    ("jitter_ms", "Jitter, ms"),
+    ("rtt_ms", "Round trip, ms"),
+    ("fps", "Frame rate"),
+)
+
+
+def profile_url(account_id: int | None) -> str | None:
+    """The account's profile page, once the registrations app serves it."""
+    if account_id is None:
+        return None
+    try:
+        return reverse("account-detail", args=[account_id])
+    except NoReverseMatch:
+        return None
+
+
+def account_ids(usernames: Iterable[str]) -> dict[str, int]:
+    from registrations.models import Account
+
+    names = {name for name in usernames if name}
+    if not names:
+        return {}
+    return dict(Account.objects.filter(username__in=names).values_list("username", "pk"))
+
+
+def with_account(queryset: QuerySet, **fields: str) -> QuerySet:
+    """Annotate `<alias>` with the id of the account whose username is in `field` (one index probe
+    per shown row, no query per row): `with_account(qs, owner_account="owner")`."""
+    from registrations.models import Account
+
+    return queryset.annotate(
+        **{
+            alias: Subquery(Account.objects.filter(username=OuterRef(field)).values("pk")[:1])
+            for alias, field in fields.items()
+        }
+    )
+
+
+def user_link(username: str | None, account_id: int | None, history: str) -> str | None:
+    """A username links to the profile when there is one, else to the user's filtered history."""
+    if not username:
+        return None
+    return profile_url(account_id) or history
+
+
+def history_url(**query: str) -> str:
+    return reverse("conferences:list") + "?" + urlencode(query)
+
+
+def session_url(session_id: str) -> str:
+    return reverse("conferences:detail", args=[session_id])
+
+
+def _quality(rows: list[Participation], session: ConferenceSession) -> list[dict]:
+    """Per measure: the session's own figure if the server sent one, else the connections' mean."""
+    out = []
+    for key, label in QUALITY_FIELDS:
+        values = [row.media[key] for row in rows if isinstance(row.media.get(key), int | float)]
+        overall = session.media.get(key)
+        if overall is None and not values:
+            continue
+        out.append(
+            {
+                "label": label,
+                "session": overall,
+                "mean": round(statistics.fmean(values), 2) if values else None,
+                "worst": round(max(values) if key != "bitrate_kbps" and key != "fps" else min(values), 2)
+                if values
+                else None,
+                "reported": len(values),
+            }
+        )
+    return out
+
+
+def session_detail_context(session: ConferenceSession) -> dict:
+    participations = list(
+        session.participations.select_related("endpoint")
+        .prefetch_related("name_changes")
+        .order_by(F("joined_at").asc(nulls_last=True), "pk")[: PARTICIPANTS_SHOWN + 1]
+    )
+    invitations = list(session.invitations.exclude(inviter_kind=Invitation.InviterKind.NONE).order_by("time", "pk"))
+    chat = list(
+        ChatMessage.objects.filter(session=session, recipient__isnull=True).order_by("-time", "-pk")[: CHAT_SHOWN + 1]
+    )
+    names = (
+        [session.owner]
+        + [row.participant for row in participations if not row.guest]
+        + [invite.invitee for invite in invitations]
+        + [invite.inviter for invite in invitations if invite.inviter_kind == Invitation.InviterKind.USER]
+        + [message.sender for message in chat]
+    )
+    ids = account_ids(names)
+    links = {name: user_link(name, ids.get(name), history_url(participant=name)) for name in set(names) if name}
+    rows = participations[:PARTICIPANTS_SHOWN]
+    for row in rows:
+        row.profile_url = None if row.guest else links.get(row.participant)
+    for invite in invitations:
+        invite.invitee_url = links.get(invite.invitee)
+        invite.inviter_url = links.get(invite.inviter) if invite.inviter_kind == Invitation.InviterKind.USER else None
+    for message in chat:
+        message.sender_url = links.get(message.sender)
+    return {
+        "session": session,
+        "participations": rows,
+        "participations_more": len(participations) > PARTICIPANTS_SHOWN,
+        "invitations": invitations,
+        "files": list(session.files.order_by("created_at", "pk")),
+        "recordings": list(session.recordings.order_by("created_at", "pk")),
+        "chat": list(reversed(chat[:CHAT_SHOWN])),
+        "chat_more": len(chat) > CHAT_SHOWN,
+        "chat_url": reverse("chat:list") + "?" + urlencode({"session": session.pk}),
+        "quality": _quality(rows, session),
+        "owner_url": user_link(session.owner, ids.get(session.owner), history_url(owner=session.owner)),
+        "conference_url": history_url(conference=session.conference_id) if session.conference_id else None,
+    }
+
+
+def endpoint_detail_context(endpoint) -> dict:
+    connections = list(
+        Participation.objects.filter(endpoint=endpoint)
+        .select_related("session")
+        .order_by(F("joined_at").desc(nulls_last=True), "-pk")[:20]
+    )
+    ids = account_ids([endpoint.logged_user, endpoint.username])
+    return {
+        "connections": connections,
+        "logged_user_url": profile_url(ids.get(endpoint.logged_user)),
+        "user_url": profile_url(ids.get(endpoint.username)),
+    }

@@ -1,0 +1,113 @@
+"""After N failed logins a login is locked for a cool-off time or until an administrator unlocks it."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditRecord, LoginLockout, ServerEvent, WebAccess
+from audit.services.lockout import lockouts_expire
+from tests.conftest import login_quietly
+from tests.voipadmin.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _threshold(settings):
+    settings.LOGIN_LOCKOUT_THRESHOLD = 3
+    settings.LOGIN_LOCKOUT_COOLOFF = 600
+
+
+def attempt(
+    client,
+    password="wrong",  # noqa: S107 - a wrong password on purpose
+    path="/login/",
+    username="operator",
+    **extra,
+):
+    return client.post(path, {"username": username, "password": password, "next": "/"}, **extra)
+
+
+def test_n_failures_lock_even_the_right_password(client, operator):
+    for _ in range(3):
+        assert b"correct username and password" in attempt(client).content
+    response = attempt(client, PASSWORD)
+    assert response.status_code == 200  # not logged in
+    assert b"This login is locked after too many failed attempts" in response.content
+    outcomes = list(WebAccess.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == ["login_failed"] * 3 + ["locked"]
+    lock = ServerEvent.objects.get(event_type="lock")
+    assert lock.username == "operator" and "3 failed logins" in lock.description
+    assert AuditRecord.objects.filter(action="U", resource_table="audit_loginlockout").count() == 1
+    assert LoginLockout.objects.get(username="operator").is_locked
+
+
+def test_a_success_before_the_threshold_starts_the_count_again(client, operator):
+    attempt(client)
+    attempt(client)
+    assert attempt(client, PASSWORD).status_code == 302
+    client.logout()
+    attempt(client)
+    attempt(client)
+    assert attempt(client, PASSWORD).status_code == 302
+    assert not ServerEvent.objects.filter(event_type="lock").exists()
+
+
+def test_spoofed_forwarded_for_does_not_reset_the_count(client, operator, settings):
+    settings.TRUSTED_PROXIES = []
+    for n in range(3):
+        attempt(client, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}", REMOTE_ADDR="198.51.100.1")
+    response = attempt(client, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.99", REMOTE_ADDR="198.51.100.1")
+    assert b"locked" in response.content
+    assert set(WebAccess.objects.values_list("ip", flat=True)) == {"198.51.100.1"}
+
+
+def test_case_of_the_login_does_not_buy_more_attempts(client, operator):
+    for name in ("operator", "OPERATOR", "Operator"):
+        attempt(client, username=name)
+    assert b"locked" in attempt(client, PASSWORD).content
+
+
+def test_admin_login_shares_the_count_and_the_message(client, superuser):
+    for _ in range(2):
+        attempt(client, path="/admin/login/", username="root")
+    attempt(client, username="root")
+    response = attempt(client, PASSWORD, path="/admin/login/", username="root")
+    assert b"This login is locked" in response.content
+
+
+def test_admin_unlock_is_recorded(client, operator, superuser):
+    for _ in range(3):
+        attempt(client)
+    login_quietly(client, superuser)
+    lock = LoginLockout.objects.get(username="operator")
+    response = client.post(
+        "/admin/audit/loginlockout/", {"action": "unlock_logins", "_selected_action": [lock.pk]}, follow=True
+    )
+    assert b"1 login(s) unlocked" in response.content
+    unlock = ServerEvent.objects.get(event_type="unlock")
+    assert unlock.username == "operator" and unlock.description == "unlocked by an administrator"
+    record = AuditRecord.objects.filter(resource_table="audit_loginlockout").latest("id")
+    assert record.actor_name == "root" and record.details["reason"] == "unlocked by an administrator"
+    client.logout()
+    assert attempt(client, PASSWORD).status_code == 302
+
+
+def test_the_lock_ends_after_the_cool_off_and_the_unlock_is_recorded(client, operator):
+    for _ in range(3):
+        attempt(client)
+    LoginLockout.objects.filter(username="operator").update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert attempt(client, PASSWORD).status_code == 302
+    unlock = ServerEvent.objects.get(event_type="unlock")
+    assert unlock.description == "the lock timed out"
+
+
+def test_the_beat_sweep_records_timed_out_locks_once(client, operator):
+    for _ in range(3):
+        attempt(client)
+    later = timezone.now() + datetime.timedelta(seconds=601)
+    assert lockouts_expire(now=later) == 1
+    assert lockouts_expire(now=later) == 0
+    assert ServerEvent.objects.filter(event_type="unlock").count() == 1
+    assert attempt(client, PASSWORD).status_code == 302

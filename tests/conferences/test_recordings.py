@@ -1,0 +1,138 @@
+"""/recordings/: the list, playback with byte ranges, download, delete, retention; shared files."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from audit.models import AuditRecord, ServerEvent
+from conferences.models import Recording, SharedFile
+from conferences.tasks import delete_expired_recordings
+from tests.conferences.factories import RecordingFactory, SessionFactory, SharedFileFactory, wav_bytes
+from tests.conftest import login_quietly
+from tests.voipadmin.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_list_names_point_to_point_calls_and_offers_play_and_download(operator_client):
+    recording = RecordingFactory(session=SessionFactory(title=""), original_name="call.wav")
+    page = operator_client.get("/recordings/").content.decode()
+    assert "(no title)" in page
+    assert f'href="/recordings/{recording.pk}/">▶ Play' in page
+    assert f'href="/recordings/{recording.pk}/download/">Download' in page
+    assert f'href="/conferences/{recording.session_id}/"' in page
+    detail = operator_client.get(f"/recordings/{recording.pk}/").content.decode()
+    assert f'<audio controls preload="metadata" src="/recordings/{recording.pk}/media/"' in detail
+    assert "data-delete-recording" not in detail  # operators may not delete
+
+
+def test_playback_serves_byte_ranges_of_the_real_file(operator_client):
+    recording = RecordingFactory()
+    stored = Path(recording.file.path).read_bytes()
+    whole = operator_client.get(f"/recordings/{recording.pk}/media/")
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and content(whole) == stored
+    assert whole["Content-Type"] == "audio/wav" and whole["Content-Disposition"].startswith("inline")
+    part = operator_client.get(f"/recordings/{recording.pk}/media/", HTTP_RANGE="bytes=44-1043")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 44-1043/{len(stored)}"
+    assert content(part) == stored[44:1044]
+    tail = operator_client.get(f"/recordings/{recording.pk}/media/", HTTP_RANGE="bytes=-100")
+    assert content(tail) == stored[-100:]
+    beyond = operator_client.get(f"/recordings/{recording.pk}/media/", HTTP_RANGE=f"bytes={len(stored)}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(stored)}"
+
+
+def test_download_is_an_attachment_under_the_display_name(operator_client):
+    recording = RecordingFactory(original_name='Réunion "Q4".wav')
+    response = operator_client.get(f"/recordings/{recording.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''R%C3%A9union%20%22Q4%22.wav"
+    assert content(response) == Path(recording.file.path).read_bytes()
+
+
+def test_files_are_served_only_to_viewers(client):
+    recording = RecordingFactory()
+    shared = SharedFileFactory()
+    assert client.get(f"/recordings/{recording.pk}/media/").status_code == 302  # to the login page
+    login_quietly(client, UserFactory(username="no-role"))
+    assert client.get(f"/recordings/{recording.pk}/media/").status_code == 403
+    assert client.get(f"/recordings/{recording.pk}/download/").status_code == 403
+    assert client.get(f"/conferences/files/{shared.pk}/download/").status_code == 403
+    assert client.get("/recordings/999999/media/").status_code == 403
+
+
+def test_a_missing_file_is_a_404_not_a_500(operator_client):
+    recording = RecordingFactory()
+    Path(recording.file.path).unlink()
+    assert operator_client.get(f"/recordings/{recording.pk}/media/").status_code == 404
+
+
+def test_delete_button_removes_row_and_file(admin_client, operator, django_capture_on_commit_callbacks):
+    recording = RecordingFactory()
+    path = Path(recording.file.path)
+    assert login_quietly(Client(), operator).post(f"/recordings/{recording.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/recordings/{recording.pk}/delete/").status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/recordings/{recording.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == "/recordings/"
+    assert not Recording.objects.exists() and not path.exists()
+    event = ServerEvent.objects.get(event_type="delete_video_recording")
+    assert event.deleted_count == 1 and event.real_user_id == "boss"
+    assert AuditRecord.objects.get(action="D").resource_table == "conferences_recording"
+    assert admin_client.post(f"/recordings/{recording.pk}/delete/").status_code == 404
+
+
+def test_retention_deletes_old_recordings_and_records_it(settings, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    old = [RecordingFactory(created_at=now - datetime.timedelta(days=40)) for _ in range(3)]
+    fresh = RecordingFactory(created_at=now - datetime.timedelta(days=5))
+    settings.RECORDING_RETENTION_DAYS = 0
+    assert delete_expired_recordings() == 0 and Recording.objects.count() == 4
+    settings.RECORDING_RETENTION_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_expired_recordings.delay().get() == 3
+    assert list(Recording.objects.all()) == [fresh]
+    assert not any(Path(row.file.path).exists() for row in old) and Path(fresh.file.path).exists()
+    event = ServerEvent.objects.get(event_type="delete_video_recordings")
+    assert event.deleted_count == 3
+    assert delete_expired_recordings() == 0  # a second run finds nothing and records nothing
+    assert ServerEvent.objects.filter(event_type="delete_video_recordings").count() == 1
+
+
+def test_beat_runs_retention():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["delete-expired-recordings"]
+    assert entry["task"] == "conferences.tasks.delete_expired_recordings"
+
+
+def test_shared_file_download_and_delete(admin_client, django_capture_on_commit_callbacks):
+    shared = SharedFileFactory(content_type="text/html", original_name="page.html")
+    path = Path(shared.file.path)
+    response = admin_client.get(f"/conferences/files/{shared.pk}/download/")
+    assert response.status_code == 200 and content(response) == path.read_bytes()
+    # whatever was uploaded never runs in the console: an attachment, not sniffed, sandboxed
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = admin_client.post(f"/conferences/files/{shared.pk}/delete/")
+    assert deleted.status_code == 302 and deleted["Location"] == f"/conferences/{shared.session_id}/"
+    assert not SharedFile.objects.exists() and not path.exists()
+
+
+def test_wav_durations_are_read_from_the_file(ingest_api):
+    SessionFactory(session_id="S1")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ingest_api.post(
+        "/api/v1/recordings/",
+        {"session_id": "S1", "file": SimpleUploadedFile("t.wav", wav_bytes(seconds=1.5))},
+        format="multipart",
+    )
+    assert Recording.objects.get().duration == 1.5

@@ -1,0 +1,122 @@
+"""Multipart uploads of recordings and shared files: validated, stored under server-chosen names."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conferences.models import Recording, SharedFile
+from tests.conferences.factories import SessionFactory, wav_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def test_a_recording_is_stored_under_a_name_the_server_chose(ingest_api):
+    SessionFactory(session_id="S1")
+    sound = wav_bytes(seconds=2)
+    response = ingest_api.post(
+        "/api/v1/recordings/",
+        {"session_id": "S1", "file": upload("..\\evil\\pass\x07wd.wav", sound, "text/html"), "source_id": "rec-1"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    row = Recording.objects.get()
+    assert row.original_name == "passwd.wav"  # a label only: no folders, no control characters
+    assert row.content_type == "audio/wav"  # read from the bytes, not from the client
+    assert row.size == len(sound) and row.duration == 2.0
+    [path] = stored_files()
+    assert path.read_bytes() == sound
+    assert path.relative_to(settings.MEDIA_ROOT).parts[0] == "recordings"
+    assert "passwd" not in path.name and path.suffix == ".wav"
+
+
+def test_a_repeated_upload_with_the_same_source_id_is_a_no_op(ingest_api):
+    SessionFactory(session_id="S1")
+    data = {"session_id": "S1", "file": upload("a.wav", wav_bytes()), "source_id": "rec-1"}
+    assert ingest_api.post("/api/v1/recordings/", data, format="multipart").status_code == 201
+    data["file"] = upload("a.wav", wav_bytes())
+    again = ingest_api.post("/api/v1/recordings/", data, format="multipart")
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert Recording.objects.count() == 1 and len(stored_files()) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "status"),
+    [
+        ({"session_id": "nope", "file": ("a.wav", "wav")}, "session_id", 400),
+        ({"session_id": "S1", "file": ("notes.wav", b"<html><script>alert(1)</script>")}, "file", 400),
+        ({"session_id": "S1", "file": ("empty.wav", b"")}, "file", 400),
+        ({"session_id": "S1"}, "file", 400),
+        ({"session_id": "a/b", "file": ("a.wav", "wav")}, "session_id", 400),
+    ],
+)
+def test_bad_recording_uploads_are_refused_and_nothing_is_stored(ingest_api, data, field, status):
+    SessionFactory(session_id="S1")
+    if "file" in data:
+        name, content = data["file"]
+        data["file"] = upload(name, wav_bytes() if content == "wav" else content)
+    response = ingest_api.post("/api/v1/recordings/", data, format="multipart")
+    assert response.status_code == status
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert not Recording.objects.exists() and stored_files() == []
+
+
+def test_the_size_limit_is_a_413(ingest_api, settings):
+    SessionFactory(session_id="S1")
+    settings.RECORDING_MAX_UPLOAD_BYTES = 1000
+    response = ingest_api.post(
+        "/api/v1/recordings/", {"session_id": "S1", "file": upload("big.wav", wav_bytes(seconds=1))}, format="multipart"
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["field"] == "file"
+    assert not Recording.objects.exists() and stored_files() == []
+
+
+def test_uploads_need_the_ingest_right(operator_client):
+    SessionFactory(session_id="S1")
+    response = operator_client.post("/api/v1/recordings/", {"session_id": "S1", "file": upload("a.wav", wav_bytes())})
+    assert response.status_code == 403
+    assert (
+        operator_client.post("/api/v1/files/", {"session_id": "S1", "file": upload("a.txt", b"x")}).status_code == 403
+    )
+    assert stored_files() == []
+
+
+def test_a_shared_file_keeps_its_declared_type_and_name(ingest_api):
+    SessionFactory(session_id="S1")
+    response = ingest_api.post(
+        "/api/v1/files/",
+        {"session_id": "S1", "file": upload("Agenda Q4 — draft.pdf", b"%PDF-1.7 ...", "application/pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    row = SharedFile.objects.get()
+    assert (row.original_name, row.content_type, row.size) == ("Agenda Q4 — draft.pdf", "application/pdf", 12)
+    [path] = stored_files()
+    assert path.relative_to(settings.MEDIA_ROOT).parts[0] == "files" and "Agenda" not in path.name
+
+
+def test_shared_file_validation(ingest_api, settings):
+    SessionFactory(session_id="S1")
+    bad_type = ingest_api.post(
+        "/api/v1/files/", {"session_id": "S1", "file": upload("x.bin", b"abc", "not a type")}, format="multipart"
+    )
+    assert bad_type.status_code == 400 and bad_type.json()["errors"][0]["field"] == "file"
+    settings.SHARED_FILE_MAX_UPLOAD_BYTES = 2
+    too_big = ingest_api.post(
+        "/api/v1/files/", {"session_id": "S1", "file": upload("x.txt", b"abc")}, format="multipart"
+    )
+    assert too_big.status_code == 413
+    unknown = ingest_api.post("/api/v1/files/", {"session_id": "S2", "file": upload("x.txt", b"a")}, format="multipart")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "session_id"
+    assert not SharedFile.objects.exists() and stored_files() == []
