@@ -44,11 +44,18 @@ class SipEvent(models.Model):
     remote_ip = models.GenericIPAddressField("remote IP", null=True, blank=True)
     remote_port = models.PositiveIntegerField(null=True, blank=True)
     transport = models.CharField(max_length=3, choices=Transport, blank=True)
-    # No index of its own: the account page reads by username, and every index costs the
-    # reconciliation UPDATE (no HOT update there) a write per row; an account with bindings
-    # cannot be deleted, so the SET NULL scan is a rare admin action.
+    # No index and no database constraint: the account page reads by username, every index costs
+    # the reconciliation UPDATE (never a HOT update) a write per row, and a constraint would scan
+    # the whole log once per deleted account. Django's SET NULL clears it in one UPDATE per delete
+    # (an account with bindings cannot be deleted at all); the username stays as text.
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     username = models.CharField(max_length=64, blank=True, help_text="Given by the server or found by reconciliation.")
     reconciled = models.BooleanField(default=False, help_text="Bound to an account by reconciliation.")

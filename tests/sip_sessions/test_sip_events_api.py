@@ -99,3 +99,11 @@ def test_get_items_carry_reconciliation(api):
     assert (results[0]["username"], results[0]["reconciled"]) == ("admin", False)
     pending = api.get(URL + "?state=reconciled&username=1932").json()["results"]
     assert [row["event_id"] for row in pending] == ["s2", "s1"]
+
+
+def test_deleting_an_account_keeps_its_events_by_name(api):
+    mario = AccountFactory(username="1932")
+    api.post(URL, {**BATCH[2], "event_id": "s4", "username": "1932"}, format="json")
+    mario.delete()
+    event = SipEvent.objects.get(event_id="s4")
+    assert (event.account_id, event.username) == (None, "1932")
