@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import SipEventResource
+
+router = SimpleRouter()
+router.register("sip-events", SipEventResource, basename="sip-events-api")
+urlpatterns = router.urls

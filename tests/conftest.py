@@ -87,3 +87,18 @@ def operator_client(client, operator):
 @pytest.fixture
 def support_client(client, support):
     return login_quietly(client, support)
+
+
+@pytest.fixture
+def ingest_client(db):
+    """An API client with the token of a machine client in the Ingest role."""
+    import io
+
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    call_command("create_ingest_token", "pbx-tests", stdout=io.StringIO())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='ingest.pbx-tests').key}")
+    return client

@@ -29,27 +29,16 @@ class IngestResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
 
 
-class ReportResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Subclass with `report`, `serializer_class` and, for push endpoints, `ingest_serializer_class`
-    and `ingest` (a service taking `items=` and returning how many rows it created)."""
+class IngestMixin:
+    """POST of a batch through the ingest conventions: `ingest_serializer_class` validates each item,
+    `ingest` (a service taking `items=` and returning how many rows it changed) stores them all."""
 
-    report = None
     ingest_serializer_class: type[serializers.Serializer] | None = None
     ingest = None
-    pagination_class = KeysetPagination
-    filter_backends = [ReportFilterBackend]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         rebind(request._request, request.user)
-
-    def get_queryset(self):
-        return self.report.with_related(self.report.base_queryset())
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [CanIngest()]
-        return [CanViewReport()]
 
     def get_serializer_class(self):
         if self.action == "create" and self.ingest_serializer_class is not None:
@@ -67,3 +56,20 @@ class ReportResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except BatchRejected as rejected:
             return rejected.response()
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class ReportResource(IngestMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Subclass with `report`, `serializer_class` and, for push endpoints, `ingest_serializer_class`
+    and `ingest` (a service taking `items=` and returning how many rows it created)."""
+
+    report = None
+    pagination_class = KeysetPagination
+    filter_backends = [ReportFilterBackend]
+
+    def get_queryset(self):
+        return self.report.with_related(self.report.base_queryset())
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [CanIngest()]
+        return [CanViewReport()]

@@ -54,6 +54,8 @@ def cell(report: Report, column: Column, row: models.Model) -> Cell:
     text, css = display(field, resolve(row, column.field))
     if column.text is not None:
         text = column.text(row)
+    if column.css is not None:
+        css = column.css(row)
     link = column.link(row) if column.link and text else None
     hint = column.hint(row) if column.hint else ""
     return Cell(text=text, link=link, hint=hint, css=css)

@@ -27,6 +27,9 @@ class Column:
     export: bool = True
     hint: Callable[[Any], str] | None = None
     text: Callable[[Any], str] | None = None
+    # A CSS class from the row, beside `text` (a state made of two flags).
+    css: Callable[[Any], str] | None = None
+    # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
 
     def model_field(self, model: type[models.Model]) -> models.Field:

@@ -178,3 +178,10 @@ LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
 # cdr: the summary strip of the CDR report reads at most this many rows, within this time.
 CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
 CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)
+
+# sip_sessions: reconciliation of SIP events with registration bindings
+# Pending events per batch (one UPDATE, one transaction each).
+RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
+# A pending event is retried by every beat run for this long after it arrives; after that only
+# when a binding at its address appears or changes.
+RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)

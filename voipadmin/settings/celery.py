@@ -42,3 +42,10 @@ CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
     "task": "audit.tasks.expire_login_lockouts",
     "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
 }
+
+# sip_sessions: seconds between beat runs of reconciliation
+RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 60)
+CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
+    "task": "sip_sessions.tasks.reconcile_events",
+    "schedule": timedelta(seconds=RECONCILE_INTERVAL),
+}

@@ -1,0 +1,110 @@
+import ipaddress
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Now
+
+from voipadmin.reports.filters import ReportFilterSet
+from voipadmin.reports.widgets import DateTimeRangeFilter
+
+from .models import RegistrationBinding, Transport
+
+
+def parse_address(text: str) -> tuple[str | None, int | None, str | None]:
+    """`ip`, `ip:port`, `[v6]:port`, each optionally `/transport` -> (ip, port, transport).
+
+    The ip is None when the text is not a whole address (then it is matched as a fragment).
+    """
+    text = text.strip()
+    transport = None
+    if "/" in text:
+        text, _, named = text.rpartition("/")
+        transport = named.strip().upper() or None
+    host, port = text, None
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest.startswith(":") and rest[1:].isdigit():
+            port = int(rest[1:])
+    elif text.count(":") == 1:
+        host, _, tail = text.partition(":")
+        if tail.isdigit():
+            port = int(tail)
+    try:
+        return str(ipaddress.ip_address(host)), port, transport
+    except ValueError:
+        return None, port, transport
+
+
+class RemoteAddressFilter(django_filters.CharFilter):
+    """`203.0.113.7`, `203.0.113.7:5060`, `203.0.113.7:5060/udp`: exact parts use the indexes;
+    anything else (`203.0.113.`) is matched as a fragment of the IP."""
+
+    def __init__(self, *args, prefix: str = "", **kwargs):
+        self.prefix = prefix
+        kwargs.setdefault("label", "Remote address")
+        kwargs.setdefault("help_text", "ip, ip:port or ip:port/transport")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if not value or not value.strip():
+            return queryset
+        ip, port, transport = parse_address(value)
+        p = self.prefix
+        if ip is None:
+            fragment = value.strip().split("/")[0]
+            if port is not None:
+                fragment = fragment.rsplit(":", 1)[0]
+            condition = Q(**{f"{p}remote_ip__icontains": fragment.strip("[]")})
+        else:
+            condition = Q(**{f"{p}remote_ip": ip})
+        if port is not None:
+            condition &= Q(**{f"{p}remote_port": port})
+        if transport:
+            condition &= Q(**{f"{p}transport": transport})
+        return queryset.filter(condition)
+
+
+class RegisteredFilter(ReportFilterSet):
+    """Registered Accounts: the bindings live now."""
+
+    username = django_filters.CharFilter(lookup_expr="icontains", label="Username")
+    department = django_filters.CharFilter(field_name="account__department", lookup_expr="icontains")
+    remote = RemoteAddressFilter()
+    transport = django_filters.MultipleChoiceFilter(choices=Transport.choices)
+    contact = django_filters.CharFilter(lookup_expr="icontains")
+    user_agent = django_filters.CharFilter(lookup_expr="icontains", label="User agent")
+    registered_at = DateTimeRangeFilter(label="Since")
+    expires_at = DateTimeRangeFilter(label="Expires")
+
+    search_fields = (
+        "username",
+        "account__display_name",
+        "account__department",
+        "account__extension",
+        "contact",
+        "remote_ip",
+        "user_agent",
+    )
+
+    class Meta:
+        model = RegistrationBinding
+        fields = ["username", "department", "remote", "transport", "contact", "user_agent", "registered_at"]
+
+
+class HistoryFilter(RegisteredFilter):
+    """Registration History: every binding, live or ended."""
+
+    STATES = [("live", "Live now"), ("ended", "Ended (expired, unregistered or moved)")]
+
+    state = django_filters.ChoiceFilter(choices=STATES, method="by_state", label="State")
+    removed_at = DateTimeRangeFilter(label="Ended")
+    removed_reason = django_filters.MultipleChoiceFilter(
+        choices=[("unregister", "Unregistered"), ("moved", "Moved to another address")], label="Ended by"
+    )
+
+    def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        live = Q(removed_at__isnull=True, expires_at__gt=Now())
+        return queryset.filter(live) if value == "live" else queryset.exclude(live)
+
+    class Meta(RegisteredFilter.Meta):
+        fields = [*RegisteredFilter.Meta.fields, "expires_at", "removed_at", "removed_reason"]

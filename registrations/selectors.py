@@ -1,0 +1,41 @@
+"""Reads of the registrations app."""
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Now
+
+from .models import Account, RegistrationBinding
+
+LIVE = Q(removed_at__isnull=True, expires_at__gt=Now())
+
+
+def live_bindings() -> QuerySet:
+    """Bindings live now, by query: an expired one drops off with no task running."""
+    return RegistrationBinding.objects.filter(LIVE)
+
+
+def bindings_at(*, remote_ip: str, remote_port: int, transport: str, moment) -> QuerySet:
+    """The bindings that covered an address at a moment (reconciliation's evidence, for people)."""
+    return (
+        RegistrationBinding.objects.filter(
+            remote_ip=remote_ip, remote_port=remote_port, transport=transport, registered_at__lte=moment
+        )
+        .filter(expires_at__gt=moment)
+        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=moment))
+        .select_related("account")
+        .order_by("account__username", "registered_at")
+    )
+
+
+def account_page(account: Account, *, limit: int = 50) -> dict:
+    """What /accounts/<id>/ shows. `last_calls` stays None until the CDR app fills it in."""
+    from sip_sessions.selectors import account_events
+
+    mine = RegistrationBinding.objects.filter(account=account)
+    return {
+        "account": account,
+        "current_bindings": list(mine.filter(LIVE).order_by("-registered_at", "-id")),
+        "past_bindings": list(mine.exclude(LIVE).order_by("-registered_at", "-id")[:limit]),
+        "last_sip_events": list(account_events(account, limit=limit)),
+        # Calls of this account (the CDR report is wired in here after merging).
+        "last_calls": None,
+    }

@@ -1,0 +1,13 @@
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .models import Account
+from .selectors import account_page
+
+
+@permission_required("registrations.view_account", raise_exception=True)
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/accounts/<id>/`: an account's fields, current and past bindings, last SIP events."""
+    account = get_object_or_404(Account, pk=pk)
+    return render(request, "registrations/account_detail.html", account_page(account))

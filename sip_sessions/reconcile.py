@@ -1,0 +1,217 @@
+"""Reconciliation (DESIGN.md): an event at time t from address X (ip, port, transport) is bound to
+account A when exactly one account had a registration binding active at X at t; a binding is
+active at t when registered_at <= t < expires_at and t < removed_at (if removed).
+
+- no binding: the event stays pending and is tried again;
+- two or more accounts (NAT, a two-line adapter): the event is marked ambiguous, never guessed.
+  Ambiguous is final for the periodic task; `reconcile_sip_events --retry-ambiguous` re-examines.
+
+Each batch is one set-based `UPDATE ... FROM (pending events JOIN bindings GROUP BY event)`; its
+events are locked with FOR UPDATE SKIP LOCKED and the UPDATE re-checks that each is still
+pending, so two runs at once share the work and bind every event once.
+
+Which pending events a run looks at:
+- full (the command; the first run ever): every pending event, in id ranges;
+- incremental (beat): the events that arrived in the last RECONCILE_RETRY_HOURS (retried every
+  run), and older pending events at the address and time of a binding that appeared or changed
+  since the previous run (a late registration still binds them; an old event whose address never
+  had a binding, a scanner's, costs nothing).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from registrations.models import Account, RegistrationBinding
+
+from .models import PENDING_SQL, ReconciliationRun, SipEvent
+
+logger = logging.getLogger(__name__)
+
+EVENTS = SipEvent._meta.db_table
+BINDINGS = RegistrationBinding._meta.db_table
+ACCOUNTS = Account._meta.db_table
+# A binding written by an ingest transaction that was still open when the previous run started
+# is not visible to that run; the next one looks this far back for it.
+CHANGE_LOOKBACK = datetime.timedelta(minutes=10)
+BINDING_BATCH = 2000
+
+# The address match of the rule, for event alias `e` and binding alias `b`.
+ACTIVE_AT = (
+    "b.remote_ip = e.remote_ip AND b.remote_port = e.remote_port AND b.transport = e.transport "
+    "AND b.registered_at <= e.time AND e.time < b.expires_at AND (b.removed_at IS NULL OR e.time < b.removed_at)"
+)
+
+
+@dataclass
+class Tally:
+    examined: int = 0
+    bound: int = 0
+    ambiguous: int = 0
+
+    def add(self, other: "Tally") -> None:
+        self.examined += other.examined
+        self.bound += other.bound
+        self.ambiguous += other.ambiguous
+
+
+def _lock_clause() -> str:
+    return "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+
+
+def _bind(candidates_sql: str, params: list) -> Tally:
+    """Bind or mark the pending events `candidates_sql` selects (columns id, time, remote_ip,
+    remote_port, transport of alias `e`); returns what it did. One statement, one transaction."""
+    counted = f"""
+        SELECT e.id, e.time, COUNT(DISTINCT b.account_id) AS accounts, MIN(b.account_id) AS account_id
+        FROM ({candidates_sql}) e
+        JOIN {BINDINGS} b ON {ACTIVE_AT}
+        GROUP BY e.id, e.time
+    """
+    sql = f"""
+        UPDATE {EVENTS} AS t SET
+            reconciled = (f.accounts = 1),
+            ambiguous = (f.accounts > 1),
+            account_id = CASE WHEN f.accounts = 1 THEN f.account_id END,
+            username = CASE WHEN f.accounts = 1
+                THEN (SELECT a.username FROM {ACCOUNTS} a WHERE a.id = f.account_id) ELSE '' END,
+            reconciled_at = %s
+        FROM ({counted}) f
+        WHERE t.id = f.id AND t.time = f.time AND {PENDING_SQL.format(t="t.")}
+        RETURNING reconciled
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [now, *params])  # SET comes before FROM
+        results = [row[0] for row in cursor.fetchall()]
+    bound = sum(1 for value in results if value)
+    return Tally(bound=bound, ambiguous=len(results) - bound)
+
+
+def _next_range(after: int, size: int) -> tuple[int | None, int]:
+    """(last id, count) of the next `size` pending events after id `after`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(id), COUNT(*) FROM (SELECT e.id FROM {EVENTS} e WHERE {PENDING_SQL.format(t='e.')} "
+            "AND e.id > %s ORDER BY e.id LIMIT %s) page",
+            [after, size],
+        )
+        last, count = cursor.fetchone()
+    return last, count
+
+
+def bind_pending(*, after: int = 0, batch_size: int) -> Tally:
+    """Every pending event with an id above `after`, in id ranges of `batch_size` events."""
+    tally = Tally()
+    while True:
+        last, count = _next_range(after, batch_size)
+        if not count:
+            return tally
+        candidates = (
+            f"SELECT e.id, e.time, e.remote_ip, e.remote_port, e.transport FROM {EVENTS} e "
+            f"WHERE {PENDING_SQL.format(t='e.')} AND e.id > %s AND e.id <= %s {_lock_clause()}"
+        )
+        done = _bind(candidates, [after, last])
+        done.examined = count
+        tally.add(done)
+        if count < batch_size:
+            return tally
+        after = last
+
+
+def bind_near_changed_bindings(*, changed_since: datetime.datetime, up_to_id: int) -> Tally:
+    """Pending events (id <= up_to_id) at the address and time of a binding written since
+    `changed_since`, in batches of bindings."""
+    tally = Tally()
+    since = connection.ops.adapt_datetimefield_value(changed_since)
+    after = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MAX(id), COUNT(*) FROM (SELECT id FROM {BINDINGS} WHERE updated_at >= %s AND id > %s "
+                "ORDER BY id LIMIT %s) page",
+                [since, after, BINDING_BATCH],
+            )
+            last, count = cursor.fetchone()
+        if not count:
+            return tally
+        candidates = f"""
+            SELECT e.id, e.time, e.remote_ip, e.remote_port, e.transport FROM {EVENTS} e
+            WHERE {PENDING_SQL.format(t="e.")} AND e.id <= %s AND e.id IN (
+                SELECT e.id FROM {BINDINGS} b JOIN {EVENTS} e ON {ACTIVE_AT}
+                WHERE b.updated_at >= %s AND b.id > %s AND b.id <= %s AND {PENDING_SQL.format(t="e.")}
+            ) {_lock_clause()}
+        """
+        tally.add(_bind(candidates, [up_to_id, up_to_id, since, after, last]))
+        if count < BINDING_BATCH:
+            return tally
+        after = last
+
+
+def _max_event_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {EVENTS}")
+        return cursor.fetchone()[0] or 0
+
+
+def reopen_ambiguous() -> int:
+    """Make the ambiguous events pending again (a binding history corrected by hand)."""
+    return SipEvent.objects.filter(ambiguous=True).update(ambiguous=False, reconciled_at=None)
+
+
+def reconcile(
+    *,
+    mode: str = ReconciliationRun.Mode.INCREMENTAL,
+    batch_size: int | None = None,
+    retry_ambiguous: bool = False,
+) -> ReconciliationRun:
+    """One reconciliation run, recorded (the SIP Sessions page shows the last one)."""
+    batch_size = batch_size or settings.RECONCILE_BATCH
+    now = timezone.now()
+    previous = ReconciliationRun.objects.filter(finished_at__isnull=False, error="").order_by("-started_at").first()
+    if previous is None:
+        mode = ReconciliationRun.Mode.FULL
+    run = ReconciliationRun.objects.create(mode=mode, started_at=now, max_event_id=_max_event_id())
+    tally = Tally()
+    try:
+        if retry_ambiguous:
+            reopen_ambiguous()
+        if mode == ReconciliationRun.Mode.FULL:
+            tally.add(bind_pending(batch_size=batch_size))
+        else:
+            retry_from = _retry_from(now)
+            tally.add(bind_pending(after=retry_from, batch_size=batch_size))
+            if retry_from:
+                tally.add(
+                    bind_near_changed_bindings(changed_since=previous.started_at - CHANGE_LOOKBACK, up_to_id=retry_from)
+                )
+    except Exception as error:
+        run.error = f"{type(error).__name__}: {error}"[:2000]
+        raise
+    finally:
+        run.examined, run.bound, run.ambiguous = tally.examined, tally.bound, tally.ambiguous
+        run.finished_at = timezone.now()
+        run.save(update_fields=["examined", "bound", "ambiguous", "finished_at", "error"])
+    _forget_old_runs(now)
+    logger.info(
+        "reconciliation (%s): %s examined, %s bound, %s ambiguous", mode, run.examined, run.bound, run.ambiguous
+    )
+    return run
+
+
+def _retry_from(now: datetime.datetime) -> int:
+    """Events with a higher id arrived within the retry window: the newest event id seen by the
+    last run that started before the window opened (0: retry every pending event)."""
+    opened = now - datetime.timedelta(hours=settings.RECONCILE_RETRY_HOURS)
+    anchor = ReconciliationRun.objects.filter(started_at__lte=opened).order_by("-started_at").first()
+    return anchor.max_event_id if anchor else 0
+
+
+def _forget_old_runs(now: datetime.datetime) -> None:
+    """Runs are kept a day beyond the retry window (the window's anchor is among them)."""
+    keep = datetime.timedelta(hours=settings.RECONCILE_RETRY_HOURS) + datetime.timedelta(days=1)
+    ReconciliationRun.objects.filter(started_at__lt=now - keep).delete()

@@ -1,0 +1,109 @@
+"""POST/GET /api/v1/sip-events/: idempotent batches, all-or-nothing, reconciliation in GET items."""
+
+import pytest
+
+from sip_sessions.models import SipEvent
+from sip_sessions.reconcile import reconcile
+from tests.registrations.factories import AccountFactory, BindingFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/sip-events/"
+BATCH = [
+    {
+        "event_id": "s1",
+        "timestamp": "2026-11-02T10:05:00+01:00",
+        "event": "CONNECT",
+        "remote_ip": "203.0.113.10",
+        "remote_port": 5060,
+        "transport": "udp",
+        "details": "TCP connection from 203.0.113.10:5060",
+    },
+    {
+        "event_id": "s2",
+        "timestamp": "2026-11-02T10:06:00+01:00",
+        "event": "network_error",
+        "remote_ip": "203.0.113.10",
+        "remote_port": 5060,
+        "transport": "UDP",
+        "details": "Connection reset by peer",
+    },
+    {
+        "event_id": "s3",
+        "timestamp": "2026-11-02T10:07:00+01:00",
+        "event": "AUTH_FAILED",
+        "remote_ip": "198.51.100.66",
+        "username": "admin",
+        "details": "401: wrong password",
+    },
+]
+
+
+@pytest.fixture
+def api(ingest_client):
+    return ingest_client
+
+
+def snapshot() -> list[tuple]:
+    return list(SipEvent.objects.order_by("event_id").values_list("event_id", "time", "event", "username", "transport"))
+
+
+def test_the_same_batch_twice_leaves_the_same_rows(api):
+    assert api.post(URL, BATCH, format="json").json() == {"received": 3, "created": 3, "unchanged": 0}
+    stored = snapshot()
+    assert api.post(URL, BATCH, format="json").json() == {"received": 3, "created": 0, "unchanged": 3}
+    assert snapshot() == stored
+    assert [row[2] for row in stored] == ["CONNECT", "NETWORK_ERROR", "AUTH_FAILED"]
+    assert stored[0][1].isoformat() == "2026-11-02T09:05:00+00:00"
+
+
+def test_a_malformed_batch_leaves_none(api):
+    bad = [
+        BATCH[0],
+        {**BATCH[1], "event": "INVITE_STORM"},
+        {"event_id": "s9", "timestamp": "2026-11-02T10:00:00+01:00", "event": "CONNECT"},
+        {**BATCH[2], "timestamp": "yesterday"},
+        {**BATCH[0], "event_id": "s8", "remote_port": 0},
+    ]
+    response = api.post(URL, bad, format="json")
+    assert response.status_code == 400
+    assert {(e["index"], e["field"]) for e in response.json()["errors"]} == {
+        (1, "event"),
+        (2, "remote_ip"),
+        (3, "timestamp"),
+        (4, "remote_port"),
+    }
+    assert not SipEvent.objects.exists()
+
+
+def test_a_named_user_is_linked_to_a_known_account_only(api):
+    mario = AccountFactory(username="1932")
+    api.post(URL, [*BATCH, {**BATCH[2], "event_id": "s4", "username": "1932"}], format="json")
+    assert SipEvent.objects.get(event_id="s4").account == mario
+    assert SipEvent.objects.get(event_id="s3").account is None  # a scanner's guess makes no account
+
+
+def test_get_items_carry_reconciliation(api):
+    BindingFactory(account=AccountFactory(username="1932"))
+    api.post(URL, BATCH, format="json")
+    reconcile()
+    results = api.get(URL).json()["results"]
+    assert [row["event_id"] for row in results] == ["s3", "s2", "s1"]  # newest first
+    assert {key: results[1][key] for key in ("event", "username", "reconciled", "ambiguous")} == {
+        "event": "NETWORK_ERROR",
+        "username": "1932",
+        "reconciled": True,
+        "ambiguous": False,
+    }
+    assert set(results[1]) >= {"timestamp", "remote_ip", "remote_port", "transport", "details", "reconciled_at"}
+    assert (results[0]["username"], results[0]["reconciled"]) == ("admin", False)
+    pending = api.get(URL + "?state=reconciled&username=1932").json()["results"]
+    assert [row["event_id"] for row in pending] == ["s2", "s1"]
+
+
+def test_deleting_an_account_keeps_its_events_by_name(api):
+    mario = AccountFactory(username="1932")
+    api.post(URL, {**BATCH[2], "event_id": "s4", "username": "1932"}, format="json")
+    mario.delete()
+    event = SipEvent.objects.get(event_id="s4")
+    assert (event.account_id, event.username) == (None, "1932")
