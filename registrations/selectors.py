@@ -27,7 +27,8 @@ def bindings_at(*, remote_ip: str, remote_port: int, transport: str, moment) -> 
 
 
 def account_page(account: Account, *, limit: int = 50) -> dict:
-    """What /accounts/<id>/ shows. `last_calls` stays None until the CDR app fills it in."""
+    """What /accounts/<id>/ shows: the account, its bindings, its last SIP events and calls."""
+    from cdr.selectors import account_recent_calls
     from sip_sessions.selectors import account_events
 
     mine = RegistrationBinding.objects.filter(account=account)
@@ -36,6 +37,5 @@ def account_page(account: Account, *, limit: int = 50) -> dict:
         "current_bindings": list(mine.filter(LIVE).order_by("-registered_at", "-id")),
         "past_bindings": list(mine.exclude(LIVE).order_by("-registered_at", "-id")[:limit]),
         "last_sip_events": list(account_events(account, limit=limit)),
-        # Calls of this account (the CDR report is wired in here after merging).
-        "last_calls": None,
+        "last_calls": list(account_recent_calls(account=account, limit=20)),
     }

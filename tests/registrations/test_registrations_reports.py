@@ -94,7 +94,7 @@ def test_account_page(operator_client, bindings):
     assert [b.pk for b in response.context["current_bindings"]] == [bindings["live"].pk]
     assert [b.pk for b in response.context["past_bindings"]] == [bindings["unregistered"].pk]
     assert [e.event for e in response.context["last_sip_events"]] == ["NETWORK_ERROR"]
-    assert response.context["last_calls"] is None  # the CDR app fills this in
+    assert response.context["last_calls"] == []
     page = response.content.decode()
     assert "Mario Rossi" in page and "Connection reset by peer" in page and "/sip-sessions/?username=1932" in page
     assert operator_client.get("/accounts/999999/").status_code == 404
@@ -115,3 +115,16 @@ def test_account_page_needs_the_view_right(client, bindings):
 
     login_quietly(client, UserFactory(username="nobody"))
     assert client.get(f"/accounts/{bindings['live'].account_id}/").status_code == 403
+
+
+def test_account_page_lists_the_accounts_last_calls(operator_client, bindings):
+    from tests.cdr.factories import CdrFactory
+
+    account = bindings["live"].account
+    placed = CdrFactory(caller=account, src="1932", dst="1500", disposition="ANSWERED")
+    taken = CdrFactory(callee=account, src="1500", dst="1932", disposition="BUSY")
+    CdrFactory(src="1000", dst="2000")  # someone else's call
+    response = operator_client.get(f"/accounts/{account.pk}/")
+    assert {call.pk for call in response.context["last_calls"]} == {placed.pk, taken.pk}
+    page = response.content.decode()
+    assert f'href="/cdr/{placed.pk}/"' in page and f"/cdr/?account={account.username}" in page
