@@ -91,6 +91,7 @@ def _sip_entries(account: Account, since, now, limit: int) -> tuple[list[Entry],
                     ("Account by", "reconciliation" if event.reconciled else "the server"),
                 ],
                 full=[("Details", event.details or "—"), ("Source event", event.event_id)],
+                link=reverse("sip-sessions:detail", args=[event.pk]),
             )
         )
     return entries, more
@@ -144,6 +145,7 @@ def _binding_entries(account: Account, since, now, limit: int) -> tuple[list[Ent
             ("Remote address", binding.remote_address),
             ("User agent", binding.user_agent or "—"),
         ]
+        link = reverse("registration-history:detail", args=[binding.pk])
         full = [
             ("Source event", binding.event_id),
             ("Latest event", binding.last_event_id or "—"),
@@ -151,18 +153,14 @@ def _binding_entries(account: Account, since, now, limit: int) -> tuple[list[Ent
             ("Expires", _text(binding.expires_at)),
         ]
         if since <= binding.registered_at:
-            entries.append(
-                Entry(
-                    binding.registered_at, "registration", "Registered", f"{binding.contact} registered", headers, full
-                )
-            )
+            opened = f"{binding.contact} registered"
+            entries.append(Entry(binding.registered_at, "registration", "Registered", opened, headers, full, link))
         end = binding.ends_at
         if since <= end <= now:
             how = binding.removed_reason or "expired"
             text = {"unregister": "unregistered", "moved": "moved to another address"}.get(how, "expired")
-            entries.append(
-                Entry(end, "registration", f"Binding ended ({how})", f"{binding.contact} {text}", headers, full)
-            )
+            ended = f"{binding.contact} {text}"
+            entries.append(Entry(end, "registration", f"Binding ended ({how})", ended, headers, full, link))
     return entries, more
 
 

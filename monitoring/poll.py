@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from registrations.models import Account, RegistrationBinding
+from registrations.models import RegistrationBinding
 
 from .filters import MonitoringFilter
 from .models import TerminalState
@@ -72,22 +72,22 @@ def decode_token(token: str) -> datetime.datetime | None:
 class Changes:
     token: datetime.datetime
     rows: list[UserRow]  # changed (perhaps), and matching the filters
-    hidden: list[int]  # changed and no longer matching: the page drops them
+    hidden: list[int]  # changed out of the state filter: the page drops them
 
 
 def changes_since(*, since: datetime.datetime, filterset: MonitoringFilter) -> Changes:
     """The rows that may have changed since `since` among those the filters select, the ids of
-    those that changed out of the selection, and the next token. A token older than
+    those whose state left the state filter, and the next token. A token older than
     MONITORING_POLL_MAX_AGE (a client back after a long outage) gets every row once."""
     token = poll_token()
     now = timezone.now()
-    if since < now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE):
-        candidates = Account.objects.all()
-    else:
-        candidates = Account.objects.filter(pk__in=changed_account_ids(since=since, now=now))
-    rows = user_rows(candidates, now=now)
-    matching = set(filterset.qs.filter(pk__in=[row.account_id for row in rows]).values_list("pk", flat=True))
+    # Department and quick search are on account fields the poll does not follow (an edited account
+    # shows on the next page load): a changed account outside them was never on the page.
+    selection = filterset.qs
+    if since >= now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE):
+        selection = selection.filter(pk__in=changed_account_ids(since=since, now=now))
+    rows = user_rows(selection, now=now)
     wanted = set(filterset.states)
-    shown = [row for row in rows if row.account_id in matching and (not wanted or row.state in wanted)]
-    kept = {row.account_id for row in shown}
-    return Changes(token=token, rows=shown, hidden=sorted(row.account_id for row in rows if row.account_id not in kept))
+    shown = [row for row in rows if not wanted or row.state in wanted]
+    hidden = sorted(row.account_id for row in rows if wanted and row.state not in wanted)
+    return Changes(token=token, rows=shown, hidden=hidden)

@@ -11,6 +11,8 @@ from django.db import models
 
 from .models import TerminalKind
 
+KIND_LABELS = dict(TerminalKind.choices)
+
 
 class State(models.TextChoices):
     """The sticker colours of the seed; the label is what the sticker's hover says."""
@@ -39,7 +41,7 @@ class Terminal:
 
     @property
     def label(self) -> str:
-        return TerminalKind(self.kind).label if self.kind in TerminalKind.values else self.kind
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def link(self) -> str | None:
@@ -51,19 +53,17 @@ class Terminal:
         """What the mouse over the icon tells (seed 003): address, model, registration, calls."""
         if self.source == "account":
             return f"{self.label}: {self.address} (the mobile number of the account)"
-        lines = [f"{self.label} · terminal {self.slot}"]
-        if self.address:
-            lines.append(f"Address: {self.address}")
-        if self.model:
-            lines.append(f"Model: {self.model}")
         registered = "yes" if self.registered else "no"
         if self.source == "binding":
             registered += " (live registration binding)"
         elif self.pushed_registered is not None and self.pushed_registered != self.registered:
             registered += " (live registration binding)" if self.registered else " (its registration bindings ended)"
-        lines.append(f"Registered: {registered}")
-        lines.append(f"Calls: {self.calls_active} active, {self.calls_ringing} ringing")
-        return "\n".join(lines)
+        address = f"\nAddress: {self.address}" if self.address else ""
+        model = f"\nModel: {self.model}" if self.model else ""
+        return (
+            f"{self.label} · terminal {self.slot}{address}{model}\nRegistered: {registered}"
+            f"\nCalls: {self.calls_active} active, {self.calls_ringing} ringing"
+        )
 
 
 def user_state(terminals: Iterable[Terminal]) -> tuple[State, int]:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from registrations.models import Account, RegistrationBinding
@@ -50,8 +50,12 @@ class UserRow:
     def signature(self) -> str:
         """Changes whenever anything the row shows changes: the poll's client patches a row only
         when its signature differs from the one on the page."""
-        shown = (self.state, self.calls, self.terminals, self.department, self.first_name, self.last_name)
-        text = repr((*shown, self.extension, self.username, self.active))
+        terminals = [
+            (t.slot, t.kind, t.registered, t.calls_ringing, t.calls_active, t.address, t.model, t.source)
+            for t in self.terminals
+        ]
+        shown = (self.state.value, self.calls, terminals, self.department, self.first_name, self.last_name)
+        text = str((*shown, self.extension, self.username, self.active))
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     def slots(self) -> list[Terminal | None]:
@@ -69,8 +73,19 @@ def user_rows(accounts: QuerySet, *, now: datetime.datetime | None = None) -> li
     # One id list for a handful of accounts (the poll), a semi-join for the whole page.
     scope = list(rows) if len(rows) <= 1000 else accounts.order_by().values("pk")
     pushed: dict[int, list[tuple]] = defaultdict(list)
+    # The push time matters only for a SIP terminal pushed registered (see sip_registered): reading
+    # it for those alone spares converting 20,000 times for a full page.
+    sip_pushed_at = Case(When(kind=TerminalKind.SIP, registered=True, then=F("timestamp")))
     for values in TerminalState.objects.filter(account_id__in=scope).values_list(
-        "account_id", "terminal", "kind", "registered", "calls_ringing", "calls_active", "address", "model", "timestamp"
+        "account_id",
+        "terminal",
+        "kind",
+        "registered",
+        "calls_ringing",
+        "calls_active",
+        "address",
+        "model",
+        sip_pushed_at,
     ):
         pushed[values[0]].append(values[1:])
     live: dict[int, tuple] = {}
@@ -83,9 +98,9 @@ def user_rows(accounts: QuerySet, *, now: datetime.datetime | None = None) -> li
     # Accounts with no live binding whose SIP terminal was pushed registered: did a binding end
     # after the (earliest) such push?
     waiting = {
-        account_id: min(slot[7] for slot in slots if slot[1] == TerminalKind.SIP and slot[2])
+        account_id: min(slot[7] for slot in slots if slot[7] is not None)
         for account_id, slots in pushed.items()
-        if account_id not in live and any(slot[1] == TerminalKind.SIP and slot[2] for slot in slots)
+        if account_id not in live and any(slot[7] is not None for slot in slots)
     }
     ended = last_binding_ends(waiting, now=now)
     for account_id, row in rows.items():

@@ -63,6 +63,8 @@ def test_headers_add_addresses_contact_user_agent_and_dispositions(history):
     assert by_type["Registered"]["User agent"] == "Yealink SIP-T46U 108.86.0.20"
     assert by_type["Terminal 2"]["Model"] == "Gigaset S700H"
     assert all(entry.full == [] for entry in entries)
+    links = {entry.source: entry.link.split("/")[1] for entry in entries if entry.link}
+    assert links == {"sip": "sip-sessions", "call": "cdr", "registration": "registration-history"}
 
 
 def test_full_adds_details_every_cdr_field_and_the_payload(history):
