@@ -17,6 +17,8 @@ class TerminalKind(models.TextChoices):
 
 
 SLOTS = (1, 2, 3, 4)
+# What a push says about a terminal, in the item's own words (DESIGN.md "terminal-states/").
+STATE_FIELDS = ("terminal", "kind", "registered", "calls_ringing", "calls_active", "address", "model")
 
 
 class TerminalFields(models.Model):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from registrations.models import Account, RegistrationBinding
 
-from .models import SLOTS, TerminalKind, TerminalState
+from .models import SLOTS, STATE_FIELDS, TerminalKind, TerminalState
 from .rules import State, Terminal, contact_host, device_url, sip_registered, user_state
 
 ACCOUNT_FIELDS = ("pk", "username", "first_name", "last_name", "department", "extension", "mobile", "active")
@@ -77,15 +77,7 @@ def user_rows(accounts: QuerySet, *, now: datetime.datetime | None = None) -> li
     # it for those alone spares converting 20,000 times for a full page.
     sip_pushed_at = Case(When(kind=TerminalKind.SIP, registered=True, then=F("timestamp")))
     for values in TerminalState.objects.filter(account_id__in=scope).values_list(
-        "account_id",
-        "terminal",
-        "kind",
-        "registered",
-        "calls_ringing",
-        "calls_active",
-        "address",
-        "model",
-        sip_pushed_at,
+        "account_id", *STATE_FIELDS, sip_pushed_at
     ):
         pushed[values[0]].append(values[1:])
     live: dict[int, tuple] = {}

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
 
-from .models import TerminalKind, TerminalState
+from .models import STATE_FIELDS, TerminalKind, TerminalState
 from .rules import State
 
 
@@ -33,20 +33,7 @@ class TerminalStateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TerminalState
-        fields = [
-            "id",
-            "username",
-            "terminal",
-            "kind",
-            "registered",
-            "calls_ringing",
-            "calls_active",
-            "address",
-            "model",
-            "event_id",
-            "timestamp",
-            "updated_at",
-        ]
+        fields = ["id", "username", *STATE_FIELDS, "event_id", "timestamp", "updated_at"]
 
 
 class MonitoredTerminalSerializer(serializers.Serializer):

@@ -13,21 +13,9 @@ from registrations.services import accounts_for_usernames
 from voipadmin.bulk import insert_new_returning
 from voipadmin.partitions import delete_older_than
 
-from .models import TerminalState, TerminalStateEvent
+from .models import STATE_FIELDS, TerminalState, TerminalStateEvent
 
-STATE_COLUMNS = (
-    "account_id",
-    "terminal",
-    "kind",
-    "registered",
-    "calls_ringing",
-    "calls_active",
-    "address",
-    "model",
-    "event_id",
-    "timestamp",
-    "updated_at",
-)
+STATE_COLUMNS = ("account_id", *STATE_FIELDS, "event_id", "timestamp", "updated_at")
 # Rows per INSERT: 11 parameters each stays far below PostgreSQL's and SQLite's limits.
 UPSERT_ROWS = 500
 
@@ -69,18 +57,8 @@ def _order(item: dict) -> tuple:
 
 
 def _fields(item: dict, accounts: dict) -> dict:
-    return {
-        "account_id": accounts[item["username"]].pk,
-        "terminal": item["terminal"],
-        "kind": item["kind"],
-        "registered": item["registered"],
-        "calls_ringing": item["calls_ringing"],
-        "calls_active": item["calls_active"],
-        "address": item["address"],
-        "model": item["model"],
-        "event_id": item["event_id"],
-        "timestamp": item["timestamp"],
-    }
+    values = {name: item[name] for name in (*STATE_FIELDS, "event_id", "timestamp")}
+    return {"account_id": accounts[item["username"]].pk, **values}
 
 
 def _upsert(rows: list[dict]) -> set[str]:
