@@ -1,7 +1,5 @@
 """The User Monitoring menu entry and its dashboard card (users per state now)."""
 
-from django.core.cache import cache
-
 from voipadmin.dashboard import Card, register_card
 from voipadmin.menu import MenuEntry, register_page
 
@@ -9,15 +7,10 @@ from .rules import State
 from .selectors import state_counts
 
 VIEW = "monitoring.view_terminalstate"
-# Several dashboards open at once share one computation for a couple of seconds.
-CACHE_KEY, CACHE_SECONDS = "monitoring:state-counts", 2
 
 
 def users_by_state(request) -> dict:
-    counts = cache.get(CACHE_KEY)
-    if counts is None:
-        counts = state_counts()
-        cache.set(CACHE_KEY, counts, CACHE_SECONDS)
+    counts = state_counts()
     return {"counts": [(state.value, state.label, counts.get(state.value, 0)) for state in State]}
 
 

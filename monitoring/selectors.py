@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
@@ -165,9 +166,45 @@ def filter_states(rows: Iterable[UserRow], states: Iterable[str] | None) -> list
     return [row for row in rows if not wanted or row.state in wanted]
 
 
+# The state rule of `user_state` and `sip_registered` as one aggregate, for counting every user
+# without building their rows; tests hold it to the Python rule on the same data.
+_ENDS = "CASE WHEN b.removed_at IS NOT NULL AND b.removed_at < b.expires_at THEN b.removed_at ELSE b.expires_at END"
+STATE_COUNTS_SQL = f"""
+    WITH pushed AS (
+        SELECT account_id, SUM(calls_active) AS active, SUM(calls_ringing) AS ringing,
+            MAX(CASE WHEN registered AND kind <> 'sip' THEN 1 ELSE 0 END) AS other_on,
+            MAX(CASE WHEN registered AND kind = 'sip' THEN timestamp END) AS sip_pushed_at
+        FROM {TerminalState._meta.db_table} GROUP BY account_id
+    ), live AS (
+        SELECT DISTINCT account_id FROM {RegistrationBinding._meta.db_table}
+        WHERE removed_at IS NULL AND expires_at > %(now)s
+    )
+    SELECT CASE
+        WHEN COALESCE(p.active, 0) > 0 THEN 'RED'
+        WHEN COALESCE(p.ringing, 0) > 0 THEN 'ORANGE'
+        WHEN p.other_on = 1 OR l.account_id IS NOT NULL THEN 'GREEN'
+        WHEN p.sip_pushed_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM {RegistrationBinding._meta.db_table} b
+            WHERE b.account_id = a.id AND b.expires_at > p.sip_pushed_at
+                AND {_ENDS} > p.sip_pushed_at AND {_ENDS} <= %(now)s
+        ) THEN 'GREEN'
+        ELSE 'GREY' END, COUNT(*)
+    FROM {Account._meta.db_table} a
+    LEFT JOIN pushed p ON p.account_id = a.id LEFT JOIN live l ON l.account_id = a.id
+    GROUP BY 1
+"""
+
+
 def state_counts(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """How many users are in each state now (the dashboard card)."""
+    """How many users are in each state now (the dashboard card): one aggregate in the database,
+    the ended-binding check only for users whose SIP push is all that could make them GREEN."""
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
     counts = dict.fromkeys(State.values, 0)
-    for row in user_rows(Account.objects.all(), now=now):
-        counts[row.state] += 1
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner prices the per-user subplan high enough to JIT-compile the query, which
+            # takes ten times longer than running it (270 ms against 20 ms at 5,000 users).
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(STATE_COUNTS_SQL, {"now": now})
+        counts.update(dict(cursor.fetchall()))
     return counts

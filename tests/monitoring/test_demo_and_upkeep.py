@@ -12,7 +12,7 @@ from django.utils import timezone
 from monitoring import demo
 from monitoring.models import TerminalState, TerminalStateEvent
 from monitoring.poll import poll_token
-from monitoring.selectors import user_rows
+from monitoring.selectors import state_counts, user_rows
 from monitoring.services import terminal_history_trim
 from monitoring.tasks import trim_terminal_history
 from registrations import demo as registrations_demo
@@ -29,6 +29,7 @@ def test_demo_states_mix_every_state_and_terminal_and_follow_the_bindings():
     rows = user_rows(Account.objects.all())
     states = Counter(row.state for row in rows)
     assert set(states) == {"RED", "ORANGE", "GREEN", "GREY"}, states
+    assert state_counts() == {state: states[state] for state in ("RED", "ORANGE", "GREEN", "GREY")}
     kinds = {terminal.kind for row in rows for terminal in row.terminals if terminal.source == "push"}
     assert kinds == {"sip", "dect", "usb", "mobile"}
     assert any(len([t for t in row.terminals if t.source == "push"]) >= 3 for row in rows)

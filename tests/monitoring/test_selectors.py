@@ -1,6 +1,8 @@
 """Each user's row: pushed terminals, SIP registration following the bindings, derived icons."""
 
 import datetime
+import random
+from collections import Counter
 
 import pytest
 from django.utils import timezone
@@ -133,6 +135,38 @@ def test_signature_changes_with_what_the_row_shows():
     state.calls_ringing = 1
     state.save()
     assert row_of(account).signature != before
+
+
+def test_the_counting_aggregate_agrees_with_the_rule_on_random_users():
+    """state_counts (one SQL aggregate) against user_rows (the Python rule), on users with random
+    terminals, live bindings, and bindings that ended before or after their SIP push."""
+    rng = random.Random(11)
+    now = timezone.now()
+    for n in range(80):
+        account = AccountFactory(username=f"r{n}", mobile=rng.choice(["", "+39 333 1"]))
+        for slot in rng.sample([1, 2, 3, 4], rng.randint(0, 3)):
+            TerminalStateFactory(
+                account=account,
+                terminal=slot,
+                kind=rng.choice(["sip", "sip", "dect", "usb", "mobile"]),
+                registered=rng.random() < 0.6,
+                calls_ringing=int(rng.random() < 0.1),
+                calls_active=int(rng.random() < 0.1),
+                timestamp=now - rng.choice([10, 90, 300]) * datetime.timedelta(minutes=1),
+            )
+        for _ in range(rng.randint(0, 2)):
+            start = now - rng.choice([20, 120, 400]) * datetime.timedelta(minutes=1)
+            removed = rng.choice([None, None, start + datetime.timedelta(minutes=rng.choice([5, 100, 500]))])
+            BindingFactory(
+                account=account,
+                registered_at=start,
+                expires_at=start + rng.choice([15, 60, 600]) * datetime.timedelta(minutes=1),
+                removed_at=removed,
+                removed_reason="unregister" if removed else "",
+            )
+    expected = Counter(row.state.value for row in user_rows(Account.objects.all(), now=now))
+    assert len(expected) == 4
+    assert state_counts(now=now) == {state: expected.get(state, 0) for state in State.values}
 
 
 def test_state_counts_cover_every_account():
