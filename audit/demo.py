@@ -6,6 +6,8 @@ import random
 
 from django.utils import timezone
 
+from registrations.models import Account
+
 from .models import AuditRecord, ServerEvent, WebAccess
 
 OPERATORS = ["admin", "m.rossi", "l.bianchi", "support.anna", "noc.night", "j.smith"]
@@ -95,7 +97,10 @@ def _seed_server_events(*, rng: random.Random, scale: float) -> str:
         return "server events already present"
     now = timezone.now()
     rows = []
-    users = VOIP_USERS[: max(10, int(len(VOIP_USERS) * min(scale, 1)))]
+    # The demo's own VoIP accounts when registrations seeded them, so events link to real profiles.
+    known = list(Account.objects.order_by("username").values_list("username", flat=True)[:40])
+    pool = known or VOIP_USERS
+    users = pool[: max(10, int(len(pool) * min(scale, 1)))]
     for day in range(60, -1, -1):
         base = now - datetime.timedelta(days=day)
         for user in users:
@@ -147,6 +152,7 @@ def _seed_server_events(*, rng: random.Random, scale: float) -> str:
                     description="the lock timed out",
                 )
             )
+    rows = [row for row in rows if row.time <= now]  # a day's last moves may run past the present
     ServerEvent.objects.bulk_create(rows, batch_size=2000)
     return f"{len(rows)} server events"
 

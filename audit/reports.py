@@ -111,6 +111,22 @@ def event_detail_context(row: ServerEvent) -> dict:
     }
 
 
+def _status_move(row: ServerEvent) -> str:
+    """`1 → 2` for a status change (the codes of seed 001), blank otherwise."""
+    if row.previous_status is None and row.new_status is None:
+        return ""
+    shown = ["?" if code is None else str(code) for code in (row.previous_status, row.new_status)]
+    return " → ".join(shown)
+
+
+def _status_meaning(row: ServerEvent) -> str:
+    labels = dict(ServerEvent.Status.choices)
+    if row.new_status is None:
+        return ""
+    before = labels.get(row.previous_status, "unknown") if row.previous_status is not None else "unknown"
+    return f"{before} → {labels.get(row.new_status, row.new_status)}"
+
+
 server_events = Report(
     slug="events",
     title="Server Events",
@@ -124,6 +140,7 @@ server_events = Report(
         Column("success", "OK", sortable=False),
         Column("username", link=_user_history),
         Column("ip"),
+        Column("new_status", "Status", sortable=False, text=_status_move, hint=_status_meaning),
         Column("description", sortable=False),
     ],
     default_order="-time",

@@ -41,7 +41,10 @@ def _console(codename: str) -> list[Permission]:
 
 
 def sync_roles(sender=None, **kwargs) -> None:
-    """Runs after each app's post_migrate (and after a test flush): idempotent and cheap."""
+    """Runs once per migrate (and test flush), after the last app's post_migrate, when every app's
+    permissions exist; a role whose rights are already right is not written (nor audited)."""
+    if sender is not None and sender is not list(global_apps.get_app_configs())[-1]:
+        return
     view = _perms(("view",))
     export = _console("export_reports")
     admin = _perms(("add", "change", "delete")) + _console("export_reports")
@@ -54,4 +57,5 @@ def sync_roles(sender=None, **kwargs) -> None:
     }
     for name, permissions in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(permissions)
+        if set(group.permissions.values_list("pk", flat=True)) != {permission.pk for permission in permissions}:
+            group.permissions.set(permissions)

@@ -84,6 +84,7 @@ def test_events_multi_select_and_status_meaning(operator_client):
     page = operator_client.get("/events/?event_type=status").content.decode()
     assert 'title="status: user status change">status</td>' in page
     assert 'href="/events/?username=al"' in page
+    assert 'title="1 online → 5 connected as conference owner">1 → 5</td>' in page
     panel = operator_client.get(f"/events/{status.pk}/?panel=1").content.decode()
     assert "1 online</strong> → <strong>5 connected as conference owner" in panel
     assert "data-profile" not in panel  # no account called "al", and no account page in this build

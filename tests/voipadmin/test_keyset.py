@@ -121,3 +121,18 @@ def test_filter_then_paginate_through_the_report(rows):
     assert seen == list(
         Probe.objects.filter(kind="PING", value__gte=3).order_by("value", "id").values_list("pk", flat=True)
     )
+
+
+def test_a_duration_column_pages_both_ways(db):
+    """Cursors carry intervals (ISO 8601 durations) as well as times and numbers; NULLs included."""
+    from conferences.models import ConferenceSession
+    from tests.conferences.factories import SessionFactory
+
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    for n in range(9):
+        SessionFactory(started_at=start, ended_at=None if n % 4 == 0 else start + datetime.timedelta(minutes=n % 3))
+    ordering = parse_ordering("-duration", ["duration"], "-duration")
+    queryset = ConferenceSession.objects.all()
+    expected = list(order_queryset(queryset, ordering).values_list("pk", flat=True))
+    assert walk_forward(queryset, ordering, 2) == expected
+    assert walk_backward(queryset, ordering, 2) == expected

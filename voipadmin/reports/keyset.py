@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import BooleanField, Expression, F, QuerySet, Value
+from django.utils.duration import duration_iso_string
 
 from .filters import FilterError
 
@@ -85,6 +86,8 @@ class Cursor:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return duration_iso_string(value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     return value
@@ -148,7 +151,8 @@ def _rows_after(
     pk_name = model._meta.pk.attname
     field = ordering.field
     on_pk = field == "pk"
-    nullable = not on_pk and model._meta.get_field(field).null
+    # A generated column may be NULL whatever its `null` says (ended_at - started_at of a running call).
+    nullable = not on_pk and (model._meta.get_field(field).null or model._meta.get_field(field).generated)
     column = pk_name if on_pk else model._meta.get_field(field).attname
     operator = ">" if ascending else "<"
     segments = _segments(nullable, ascending)

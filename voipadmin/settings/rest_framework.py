@@ -27,4 +27,6 @@ SPECTACULAR_SETTINGS = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "ServerEventStatusEnum": "audit.models.ServerEvent.Status",
+    "ServerEventTypeEnum": "audit.models.ServerEvent.EventType",
+    "SipEventTypeEnum": "sip_sessions.models.SipEventType",
 }
