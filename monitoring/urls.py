@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+app_patterns = (
+    [
+        path("", views.monitoring_page, name="page"),
+        path("changes/", views.monitoring_changes, name="changes"),
+        path("<int:account_id>/diagnostics/", views.diagnostics, name="diagnostics"),
+    ],
+    "monitoring",
+)
+urlpatterns = [path("monitoring/", include(app_patterns))]

@@ -261,11 +261,17 @@ __all__ = [
 
 
 def delete_older_than(
-    model: type[models.Model], cutoff: datetime.datetime, batch: int = 20000, using: str = "default"
+    model: type[models.Model],
+    cutoff: datetime.datetime,
+    batch: int = 20000,
+    using: str = "default",
+    *,
+    field: str | None = None,
 ) -> int:
     """Rows older than `cutoff` that no whole-month drop reached (the DEFAULT partition, the
-    cutoff's own month, or an unpartitioned table), deleted in short batches."""
-    field = model.partitioned_by
+    cutoff's own month, or an unpartitioned table), deleted in short batches. `field` names the
+    time column of a table that is not partitioned (a rolling buffer trimmed by its own task)."""
+    field = field or model.partitioned_by
     queryset = model._base_manager.using(using).filter(**{f"{field}__lt": cutoff})
     total = 0
     while True:

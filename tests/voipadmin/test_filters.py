@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from tests.testapp.models import Probe
 from tests.testapp.reports import probes
-from voipadmin.reports.filters import FilterError, select
+from voipadmin.reports.filters import FilterError, select, validated_filterset
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,14 @@ def test_active_filters_describe_the_selection(rows):
     selection = select(probes, QueryDict("kind=PING&kind=PONG&note=web"))
     assert selection.active_filters() == [("Kind", "Ping, Pong"), ("Note contains", "web")]
     assert select(probes, QueryDict("o=-time")).active_filters() == []
+
+
+def test_a_page_that_is_not_a_report_validates_its_query_the_same_way(rows):
+    """validated_filterset: a FilterSet class and a queryset, plus parameters the page reads itself."""
+    filterset = validated_filterset(
+        probes.filterset, QueryDict("kind=PING&since=42"), Probe.objects.all(), extra_parameters={"since"}
+    )
+    assert set(filterset.qs.values_list("event_id", flat=True)) == {"a1", "a4"}
+    with pytest.raises(FilterError) as refused:
+        validated_filterset(probes.filterset, QueryDict("kind=NOPE&since=42"), Probe.objects.all())
+    assert set(refused.value.errors) == {"kind", "since"}

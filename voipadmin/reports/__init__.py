@@ -1,6 +1,15 @@
 """The one report machine (DESIGN.md): a report is a FilterSet, columns and a default order."""
 
 from .definition import Column, Report, all_reports, get_report
-from .filters import FilterError, ReportFilterSet, select
+from .filters import FilterError, ReportFilterSet, select, validated_filterset
 
-__all__ = ["Column", "FilterError", "Report", "ReportFilterSet", "all_reports", "get_report", "select"]
+__all__ = [
+    "Column",
+    "FilterError",
+    "Report",
+    "ReportFilterSet",
+    "all_reports",
+    "get_report",
+    "select",
+    "validated_filterset",
+]

@@ -125,15 +125,28 @@ def describe_value(field: forms.Field, value) -> str:
     return str(value)
 
 
-def select(report: "Report", params: QueryDict, queryset: QuerySet | None = None) -> Selection:
-    """Validate the query against the report's FilterSet; raise FilterError naming what is wrong."""
-    base = queryset if queryset is not None else report.base_queryset()
-    filterset = report.filterset(params, queryset=base)
-    unknown = sorted(set(params.keys()) - accepted_parameters(filterset))
+def validated_filterset(
+    filterset_class: type[ReportFilterSet],
+    params: QueryDict,
+    queryset: QuerySet,
+    *,
+    extra_parameters: Iterable[str] = (),
+) -> ReportFilterSet:
+    """The FilterSet bound to the query, or FilterError naming each unknown or unreadable
+    parameter. `extra_parameters` are read by the caller itself (a page that is not a report)."""
+    filterset = filterset_class(params, queryset=queryset)
+    unknown = sorted(set(params.keys()) - accepted_parameters(filterset) - set(extra_parameters))
     errors: dict[str, list[str]] = {name: [f"'{name}' is not a filter of this report."] for name in unknown}
     if not filterset.is_valid():
         for name, messages in filterset.form.errors.items():
             errors.setdefault(name, []).extend(str(message) for message in messages)
     if errors:
         raise FilterError(errors)
+    return filterset
+
+
+def select(report: "Report", params: QueryDict, queryset: QuerySet | None = None) -> Selection:
+    """Validate the query against the report's FilterSet; raise FilterError naming what is wrong."""
+    base = queryset if queryset is not None else report.base_queryset()
+    filterset = validated_filterset(report.filterset, params, base)
     return Selection(report=report, filterset=filterset, params=params)

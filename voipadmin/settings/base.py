@@ -185,3 +185,22 @@ RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
 # A pending event is retried by every beat run for this long after it arrives; after that only
 # when a binding at its address appears or changes.
 RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)
+
+# monitoring: User Monitoring page, its 2-second poll and the per-user diagnostics
+# How much of each source the diagnostics page shows: none (time, type, summary), headers (+
+# addresses, contact, user agent, dispositions) or full (+ details text, every CDR field, payload).
+MONITORING_DIAGNOSTICS_DETAIL = env_str("MONITORING_DIAGNOSTICS_DETAIL", "headers")
+MONITORING_DIAGNOSTICS_HOURS = env_int("MONITORING_DIAGNOSTICS_HOURS", 48)
+# At most this many entries per source (SIP events, calls, registrations, terminal changes).
+MONITORING_DIAGNOSTICS_ROWS = env_int("MONITORING_DIAGNOSTICS_ROWS", 500)
+# Days of pushed terminal states kept for the diagnostics (trimmed hourly by the beat task).
+MONITORING_HISTORY_DAYS = env_int("MONITORING_HISTORY_DAYS", 3)
+# Seconds between updates once the page's refresh is on (the seed's 2 seconds).
+MONITORING_REFRESH_SECONDS = env_int("MONITORING_REFRESH_SECONDS", 2)
+# The poll's token stays this many seconds behind the oldest open write transaction (clock skew),
+# and never more than MONITORING_POLL_LOOKBACK seconds behind now.
+MONITORING_POLL_MARGIN = env_int("MONITORING_POLL_MARGIN", 1)
+MONITORING_POLL_LOOKBACK = env_int("MONITORING_POLL_LOOKBACK", 60)
+# A token older than this (a client back after a long outage) gets every row, not a change list.
+MONITORING_POLL_MAX_AGE = env_int("MONITORING_POLL_MAX_AGE", 600)
+MONITORING_API_PAGE_SIZE = env_int("MONITORING_API_PAGE_SIZE", 500)

@@ -49,3 +49,9 @@ CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
     "task": "sip_sessions.tasks.reconcile_events",
     "schedule": timedelta(seconds=RECONCILE_INTERVAL),
 }
+
+# monitoring: trim pushed terminal states older than MONITORING_HISTORY_DAYS (diagnostics buffer)
+CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
+    "task": "monitoring.tasks.trim_terminal_history",
+    "schedule": timedelta(seconds=env_int("MONITORING_HISTORY_TRIM_INTERVAL", 3600)),
+}

@@ -30,3 +30,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ServerEventTypeEnum": "audit.models.ServerEvent.EventType",
     "SipEventTypeEnum": "sip_sessions.models.SipEventType",
 }
+
+# monitoring: the terminal kinds and the user states, named once in the schema
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
+    "TerminalKindEnum": "monitoring.models.TerminalKind",
+    "MonitoringStateEnum": "monitoring.rules.State",
+}

@@ -26,3 +26,11 @@ RETENTION_DAYS = {**RETENTION_DAYS, "testapp.Probe": 0}  # noqa: F405
 SECRET_KEY = "tests-only-" + "x" * 50
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test app's Probe.kind beside monitoring's terminal kind: two enums of one field name, named.
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,  # noqa: F405
+    "ENUM_NAME_OVERRIDES": {
+        **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # noqa: F405
+        "ProbeKindEnum": "tests.testapp.models.Probe.Kind",
+    },
+}

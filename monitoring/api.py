@@ -1,0 +1,113 @@
+import base64
+import binascii
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from registrations.models import Account
+from voipadmin.api.permissions import CanIngest
+from voipadmin.api.resources import IngestMixin
+from voipadmin.reports import FilterError, validated_filterset
+
+from .filters import MonitoringQueryFilter
+from .models import TerminalState
+from .selectors import user_rows
+from .serializers import MonitoredUserSerializer, TerminalStateIngestSerializer, TerminalStateSerializer
+from .services import terminal_states_store
+
+VIEW = "monitoring.view_terminalstate"
+
+
+class CanViewMonitoring(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm(VIEW))
+
+
+class TerminalStatePagination(CursorPagination):
+    ordering = ("id",)
+    page_size = 500
+
+
+class TerminalStateResource(IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """POST: the server's terminal states (newest per terminal wins); GET: the current state of
+    every terminal pushed (`?username=`), by a cursor on id."""
+
+    serializer_class = TerminalStateSerializer
+    ingest_serializer_class = TerminalStateIngestSerializer
+    ingest = staticmethod(terminal_states_store)
+    pagination_class = TerminalStatePagination
+    filter_backends: list = []
+
+    def get_permissions(self):
+        return [CanIngest()] if self.action == "create" else [CanViewMonitoring()]
+
+    def get_queryset(self):
+        queryset = TerminalState.objects.select_related("account")
+        username = self.request.query_params.get("username")
+        return queryset.filter(account__username=username) if username else queryset
+
+
+def _cursor(username: str) -> str:
+    return base64.urlsafe_b64encode(username.encode()).decode().rstrip("=")
+
+
+def _uncursor(token: str) -> str:
+    try:
+        username = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        username = ""
+    if not username:
+        raise FilterError({"after": ["the page link is damaged; start from the first page."]})
+    return username
+
+
+class MonitoringResource(viewsets.ViewSet):
+    """Every user's state and terminals, by username, MONITORING_API_PAGE_SIZE per page (`next`).
+
+    Filters as on the page: `department` and `state` (repeatable), `q`. Accounts are read a page
+    at a time along the username index and their states computed; with a state filter the walk
+    goes on until the page is full.
+    """
+
+    permission_classes = [CanViewMonitoring]
+    CHUNK = 1000
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", OpenApiTypes.STR, many=True),
+            OpenApiParameter("state", OpenApiTypes.STR, many=True, enum=["RED", "ORANGE", "GREEN", "GREY"]),
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Quick search: username, name, surname, extension, department."
+            ),
+            OpenApiParameter("after", OpenApiTypes.STR, description="Cursor from `next`."),
+        ],
+        responses=MonitoredUserSerializer(many=True),
+    )
+    def list(self, request):
+        params = request.query_params
+        filterset = validated_filterset(MonitoringQueryFilter, params, Account.objects.all())
+        size = settings.MONITORING_API_PAGE_SIZE
+        position = _uncursor(params["after"]) if params.get("after") else None
+        wanted = set(filterset.states)
+        found = []
+        while len(found) <= size:
+            chunk = filterset.qs.order_by("username")
+            if position is not None:
+                chunk = chunk.filter(username__gt=position)
+            ids = list(chunk.values_list("pk", "username")[: self.CHUNK if wanted else size + 1])
+            if not ids:
+                break
+            rows = sorted(user_rows(Account.objects.filter(pk__in=[pk for pk, _ in ids])), key=lambda row: row.username)
+            found.extend(row for row in rows if not wanted or row.state in wanted)
+            position = ids[-1][1]
+        page, more = found[:size], len(found) > size
+        following = None
+        if more:
+            following = replace_query_param(request.build_absolute_uri(), "after", _cursor(page[-1].username))
+        return Response({"next": following, "results": MonitoredUserSerializer(page, many=True).data})

@@ -1,0 +1,93 @@
+"""The 2-second update of User Monitoring: which rows may have changed since a token, and the
+token itself (a time from the database, valid across restarts)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from registrations.models import RegistrationBinding
+
+from .filters import MonitoringFilter
+from .models import TerminalState
+from .selectors import UserRow, user_rows
+
+
+def poll_token() -> datetime.datetime:
+    """A time before which every write the poll looks for has committed: the start of the oldest
+    transaction now open on this database (a long ingest batch may commit rows stamped well before
+    its commit), less a margin for clock skew, at most MONITORING_POLL_LOOKBACK seconds back.
+
+    Derived from the data's own clock, not from anything in memory: a token stays valid across a
+    restart of the console. Computed before the reads it goes with, so a row written meanwhile is
+    seen now or by the next poll (twice at worst, which the client ignores).
+    """
+    margin = datetime.timedelta(seconds=settings.MONITORING_POLL_MARGIN)
+    if connection.vendor != "postgresql":
+        return timezone.now() - margin
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL would keep serving the activity it read first.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT clock_timestamp(), min(xact_start) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend' AND state <> 'idle'"
+        )
+        clock, oldest = cursor.fetchone()
+    floor = clock - datetime.timedelta(seconds=settings.MONITORING_POLL_LOOKBACK)
+    return max(min(clock, oldest or clock) - margin, floor)
+
+
+def changed_account_ids(*, since: datetime.datetime, now: datetime.datetime) -> set[int]:
+    """Accounts whose row may have changed since `since`: a terminal state written, a binding
+    written (opened, refreshed, removed), or a live binding whose expiry passed with no write.
+    Three index range reads (updated_at of each table, the partial index of live bindings)."""
+    changed = set(TerminalState.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
+    changed.update(RegistrationBinding.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
+    changed.update(
+        RegistrationBinding.objects.filter(
+            removed_at__isnull=True, expires_at__gt=since, expires_at__lte=now
+        ).values_list("account_id", flat=True)
+    )
+    return changed
+
+
+def encode_token(moment: datetime.datetime) -> str:
+    return str(int(moment.timestamp() * 1_000_000))
+
+
+def decode_token(token: str) -> datetime.datetime | None:
+    """The time of a token, or None when it is not one."""
+    if not token.isdigit() or len(token) > 18:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(int(token) / 1_000_000, tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass
+class Changes:
+    token: datetime.datetime
+    rows: list[UserRow]  # changed (perhaps), and matching the filters
+    hidden: list[int]  # changed out of the state filter: the page drops them
+
+
+def changes_since(*, since: datetime.datetime, filterset: MonitoringFilter) -> Changes:
+    """The rows that may have changed since `since` among those the filters select, the ids of
+    those whose state left the state filter, and the next token. A token older than
+    MONITORING_POLL_MAX_AGE (a client back after a long outage) gets every row once."""
+    token = poll_token()
+    now = timezone.now()
+    # Department and quick search are on account fields the poll does not follow (an edited account
+    # shows on the next page load): a changed account outside them was never on the page.
+    selection = filterset.qs
+    if since >= now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE):
+        selection = selection.filter(pk__in=changed_account_ids(since=since, now=now))
+    rows = user_rows(selection, now=now)
+    wanted = set(filterset.states)
+    shown = [row for row in rows if not wanted or row.state in wanted]
+    hidden = sorted(row.account_id for row in rows if wanted and row.state not in wanted)
+    return Changes(token=token, rows=shown, hidden=hidden)

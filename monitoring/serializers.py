@@ -1,0 +1,66 @@
+from rest_framework import serializers
+
+from voipadmin.api.fields import AwareDateTimeField
+
+from .models import STATE_FIELDS, TerminalKind, TerminalState
+from .rules import State
+
+
+class TerminalStateIngestSerializer(serializers.Serializer):
+    """One terminal's state as the server saw it at `timestamp`; the newest per terminal wins."""
+
+    event_id = serializers.CharField(max_length=64)
+    timestamp = AwareDateTimeField()
+    username = serializers.CharField(max_length=64)
+    terminal = serializers.IntegerField(min_value=1, max_value=4, help_text="The terminal's slot, 1 to 4.")
+    kind = serializers.ChoiceField(choices=TerminalKind.choices, help_text="sip, dect, usb or mobile (any case).")
+    registered = serializers.BooleanField()
+    calls_ringing = serializers.IntegerField(min_value=0, max_value=999, default=0)
+    calls_active = serializers.IntegerField(min_value=0, max_value=999, default=0)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    model = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("kind"), str):
+            data = {**data, "kind": data["kind"].strip().lower()}
+        return super().to_internal_value(data)
+
+
+class TerminalStateSerializer(serializers.ModelSerializer):
+    """A terminal's current state (GET /api/v1/terminal-states/)."""
+
+    username = serializers.CharField(source="account.username", read_only=True)
+
+    class Meta:
+        model = TerminalState
+        fields = ["id", "username", *STATE_FIELDS, "event_id", "timestamp", "updated_at"]
+
+
+class MonitoredTerminalSerializer(serializers.Serializer):
+    terminal = serializers.IntegerField(source="slot")
+    kind = serializers.ChoiceField(choices=TerminalKind.choices)
+    registered = serializers.BooleanField(help_text="For SIP: the push, or a live registration binding.")
+    calls_ringing = serializers.IntegerField()
+    calls_active = serializers.IntegerField()
+    address = serializers.CharField()
+    model = serializers.CharField()
+    source = serializers.ChoiceField(
+        choices=["push", "binding", "account"],
+        help_text="push: terminal-states/; binding: a live registration with no SIP terminal pushed; "
+        "account: the account's mobile number.",
+    )
+    url = serializers.CharField(source="link", allow_null=True, help_text="The device's web interface (SIP, DECT).")
+
+
+class MonitoredUserSerializer(serializers.Serializer):
+    """One user of User Monitoring: state by the rule of DESIGN.md and up to four terminals."""
+
+    id = serializers.IntegerField(source="account_id")
+    username = serializers.CharField()
+    department = serializers.CharField()
+    first_name = serializers.CharField(label="name")
+    last_name = serializers.CharField(label="surname")
+    extension = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    calls = serializers.IntegerField(help_text="Active calls when RED, ringing calls when ORANGE, else 0.")
+    terminals = MonitoredTerminalSerializer(many=True)
