@@ -1,8 +1,10 @@
-"""Set-based inserts for the ingest paths: repeats are skipped by the database, and counted."""
+"""Set-based writes: inserts for the ingest paths (repeats skipped by the database, and counted),
+and deletes of big selections in short batches."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import connections, models, transaction
+from django.db.models import QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.fields import AutoFieldMixin
 
@@ -88,3 +90,30 @@ def copy_insert_new(model: type[models.Model], rows: Sequence[Mapping], *, using
         cursor.execute(f"DROP TABLE {stage}")
     return created
 
+
+def delete_in_batches(
+    queryset: QuerySet, fields: Sequence[str], size: int, delete: Callable[[list[tuple]], None]
+) -> int:
+    """Hand the selection to `delete` in batches of `size` rows (values of `fields`, the pk first),
+    one transaction each; returns the rows handed over.
+
+    Each batch resumes after the previous one's last key, an index range: starting from the top
+    again would walk past every row the previous batches deleted (dead until vacuumed), batch after
+    batch. When the walk ends, one pass from the start takes what was committed behind the cursor
+    meanwhile.
+    """
+    ordered = queryset.order_by("pk")
+    after = None
+    total = 0
+    while True:
+        with transaction.atomic(using=queryset.db):
+            page = ordered if after is None else ordered.filter(pk__gt=after)
+            rows = list(page.values_list(*fields)[:size])
+            if not rows:
+                if after is None:
+                    return total
+                after = None
+                continue
+            after = rows[-1][0]
+            delete(rows)
+            total += len(rows)
