@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/voipadmin
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+SCALE ?= 1m
 
 .PHONY: help run test lint bench venv venv-dev clean
 
@@ -38,6 +39,9 @@ test: venv-dev ## Set up everything and run lint, migration check and every test
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: venv ## Load SCALE=1m (or 10m) rows into PostgreSQL, measure against the alternatives, write bench/results.md
+	SCALE=$(SCALE) $(PY) -m bench
 
 lint: venv-dev ## ruff check and format check
 	$(VENV)/bin/ruff check .

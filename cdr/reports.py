@@ -2,14 +2,13 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 
 from voipadmin.reports import Column, Report
 
 from .filters import CdrFilter
 from .models import Cdr
-from .selectors import call_legs, cdr_summary
+from .selectors import call_legs
 
 EMPTY_HELP = (
     "No calls recorded yet. Place a phone call between two SIP accounts, then come back to this page "
@@ -25,15 +24,6 @@ def _account_history(username_path: str):
         return reverse("cdr:list") + "?" + urlencode({"account": account.username})
 
     return link
-
-
-def _summary(selection) -> dict:
-    return {
-        "summary": cdr_summary(
-            queryset=selection.queryset, rows=settings.CDR_SUMMARY_ROWS, timeout_ms=settings.CDR_SUMMARY_TIMEOUT_MS
-        ),
-        "summary_rows": settings.CDR_SUMMARY_ROWS,
-    }
 
 
 cdr_report = Report(
@@ -77,6 +67,6 @@ cdr_report = Report(
     detail_template="cdr/detail.html",
     detail_context=lambda row: {"legs": call_legs(cdr=row)},
     empty_help=EMPTY_HELP,
+    # The summary strip is a fragment of its own (cdr.views.summary) the page fetches.
     list_template="cdr/list.html",
-    list_context=_summary,
 )

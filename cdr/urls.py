@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from . import views
 from .reports import cdr_report
 
 urlpatterns = [
+    # before the report's own URLs, whose detail page would take "summary" for a row id
+    path("cdr/summary/", views.summary, name="cdr-summary"),
     path("cdr/", include(cdr_report.urls)),
 ]

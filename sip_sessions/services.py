@@ -1,7 +1,7 @@
 """Writes of the SIP activity log: the ingest of the server's events."""
 
 from registrations.models import Account
-from voipadmin.bulk import insert_new
+from voipadmin.bulk import copy_insert_new
 from voipadmin.partitions import ensure_partitions_for
 
 from .models import SipEvent
@@ -18,17 +18,17 @@ def sip_events_store(*, items: list[dict]) -> int:
     usernames = {item["username"] for item in items if item.get("username")}
     accounts = dict(Account.objects.filter(username__in=usernames).values_list("username", "pk"))
     rows = [
-        SipEvent(
-            event_id=item["event_id"],
-            time=item["timestamp"],
-            event=item["event"],
-            details=item.get("details", ""),
-            remote_ip=item.get("remote_ip"),
-            remote_port=item.get("remote_port"),
-            transport=item.get("transport", ""),
-            username=item.get("username", ""),
-            account_id=accounts.get(item.get("username", "")),
-        )
+        {
+            "event_id": item["event_id"],
+            "time": item["timestamp"],
+            "event": item["event"],
+            "details": item.get("details", ""),
+            "remote_ip": item.get("remote_ip"),
+            "remote_port": item.get("remote_port"),
+            "transport": item.get("transport", ""),
+            "username": item.get("username", ""),
+            "account_id": accounts.get(item.get("username", "")),
+        }
         for item in items
     ]
-    return insert_new(SipEvent, rows)
+    return copy_insert_new(SipEvent, rows)

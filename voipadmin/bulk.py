@@ -1,8 +1,10 @@
-"""Set-based inserts for the ingest paths: repeats are skipped by the database, and counted."""
+"""Set-based writes: inserts for the ingest paths (repeats skipped by the database, and counted),
+and deletes of big selections in short batches."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import connections, models, transaction
+from django.db.models import QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.fields import AutoFieldMixin
 
@@ -50,3 +52,68 @@ def insert_new(
     ingest contract reports; this is the same statement with RETURNING kept.
     """
     return len(insert_new_returning(model, objs, using=using, batch_size=batch_size))
+
+
+def copy_insert_new(model: type[models.Model], rows: Sequence[Mapping], *, using: str = "default") -> int:
+    """`insert_new` for big batches: rows (field values by attribute name, `account_id` not
+    `account`; a missing field takes its default) go by COPY into a stage table private to the
+    transaction, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING; returns the rows created.
+
+    No model instances, no statement of thousands of placeholders to build, send and plan: on
+    PostgreSQL a batch of 1,000 costs a few milliseconds. Elsewhere it is `insert_new`.
+    """
+    if not rows:
+        return 0
+    connection = connections[using]
+    opts = model._meta
+    fields = [field for field in opts.concrete_fields if not field.generated and not field.primary_key]
+    if not isinstance(opts.pk, AutoFieldMixin):
+        fields.insert(0, opts.pk)
+    if connection.vendor != "postgresql":
+        return insert_new(model, [model(**row) for row in rows], using=using)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(opts.db_table)
+    # Always schema-qualified: never a permanent table of that name.
+    stage = f"pg_temp.{quote(opts.db_table + '_stage')}"
+    names = [field.attname for field in fields]
+    defaults = {field.attname: field.get_default() for field in fields}
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMP TABLE {quote(opts.db_table + '_stage')} ON COMMIT DROP AS "
+                       f"SELECT {columns} FROM {table} WITH NO DATA")  # fmt: skip
+        with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] if name in row else defaults[name] for name in names])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return created
+
+
+def delete_in_batches(
+    queryset: QuerySet, fields: Sequence[str], size: int, delete: Callable[[list[tuple]], None]
+) -> int:
+    """Hand the selection to `delete` in batches of `size` rows (values of `fields`, the pk first),
+    one transaction each; returns the rows handed over.
+
+    Each batch resumes after the previous one's last key, an index range: starting from the top
+    again would walk past every row the previous batches deleted (dead until vacuumed), batch after
+    batch. When the walk ends, one pass from the start takes what was committed behind the cursor
+    meanwhile.
+    """
+    ordered = queryset.order_by("pk")
+    after = None
+    total = 0
+    while True:
+        with transaction.atomic(using=queryset.db):
+            page = ordered if after is None else ordered.filter(pk__gt=after)
+            rows = list(page.values_list(*fields)[:size])
+            if not rows:
+                if after is None:
+                    return total
+                after = None
+                continue
+            after = rows[-1][0]
+            delete(rows)
+            total += len(rows)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from django.db import connections, models, transaction
 from django.db.migrations.operations.base import Operation
 
+from .bulk import delete_in_batches
+
 logger = logging.getLogger(__name__)
 
 # (table, month) pairs this process has seen exist; saves a catalogue query per ingest batch.
@@ -249,15 +251,62 @@ def forget_known_partitions() -> None:
 
 __all__ = [
     "PartitionByMonth",
+    "can_delete_by_key",
+    "delete_by_key",
     "delete_older_than",
     "drop_months_before",
     "ensure_month",
     "ensure_partitions",
     "ensure_partitions_for",
     "forget_known_partitions",
+    "key_fields",
     "partitioned_models",
     "partitions",
 ]
+
+
+def can_delete_by_key(model: type[models.Model], using: str = "default") -> bool:
+    """A partitioned table whose rows Django would delete with a bare DELETE (no signal receivers,
+    nothing cascading in Python): `delete_by_key` may remove them."""
+    from django.db.models.deletion import Collector
+
+    return is_partitioned(model, using) and Collector(using=using, origin=None).can_fast_delete(
+        model._base_manager.using(using).none()
+    )
+
+
+def key_fields(model: type[models.Model]) -> list[str]:
+    """What names a row of a partitioned table to `delete_by_key`: its id and its partition key."""
+    return ["pk", model.partitioned_by]
+
+
+def delete_by_key(model: type[models.Model], keys: list[tuple], using: str = "default") -> int:
+    """Delete rows of a partitioned table by (id, partition key) pairs; returns rows deleted.
+
+    One `DELETE ... WHERE key >= month AND key < next month AND id = ANY(ids)` per month the keys
+    fall in: the planner opens that month's partition only. (`WHERE id IN (...)` probes every
+    month for every id after parsing thousands of placeholders; a join on the pairs lets the planner
+    hash-join against every month of a big table.)
+    """
+    by_month: dict[datetime.date, list] = {}
+    for pk, moment in keys:
+        by_month.setdefault(month_start(moment), []).append(pk)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = model._meta
+    key = quote(opts.get_field(model.partitioned_by).column)
+    deleted = 0
+    with connection.cursor() as cursor:
+        for month, ids in sorted(by_month.items()):
+            lower, upper = (datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+                            for day in (month, next_month(month)))  # fmt: skip
+            cursor.execute(
+                f"DELETE FROM {quote(opts.db_table)} WHERE {key} >= %s AND {key} < %s "
+                f"AND {quote(opts.pk.column)} = ANY(%s)",
+                [lower, upper, ids],
+            )
+            deleted += cursor.rowcount
+    return deleted
 
 
 def delete_older_than(
@@ -273,11 +322,11 @@ def delete_older_than(
     time column of a table that is not partitioned (a rolling buffer trimmed by its own task)."""
     field = field or model.partitioned_by
     queryset = model._base_manager.using(using).filter(**{f"{field}__lt": cutoff})
-    total = 0
-    while True:
-        with transaction.atomic(using=using):
-            keys = list(queryset.order_by().values_list("pk", flat=True)[:batch])
-            if not keys:
-                return total
-            model._base_manager.using(using).filter(pk__in=keys, **{f"{field}__lt": cutoff})._raw_delete(using)
-            total += len(keys)
+    if can_delete_by_key(model, using):
+        return delete_in_batches(queryset, key_fields(model), batch, lambda rows: delete_by_key(model, rows, using))
+    return delete_in_batches(
+        queryset,
+        ["pk"],
+        batch,
+        lambda rows: queryset.filter(pk__in=[row[0] for row in rows])._raw_delete(using),
+    )

@@ -3,18 +3,16 @@
 import re
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from registrations.models import Account
-from voipadmin.bulk import insert_new
+from voipadmin.bulk import copy_insert_new
 from voipadmin.partitions import ensure_partitions_for
 
 from ..models import Cdr
 
-# Always schema-qualified: never a permanent table of that name.
-STAGE_TABLE = "pg_temp.cdr_stage"
 # A channel of a technology whose channel name carries the peer (account): TECH/peer-<hex counter>.
 PEER_CHANNEL = re.compile(r"^(?:SIP|PJSIP|IAX2)/(.+)-[0-9a-f]+$", re.IGNORECASE)
 
@@ -71,25 +69,6 @@ def match_accounts(rows: Sequence[dict]) -> None:
         row["callee_id"] = accounts.get(row["dst"]) or accounts.get(dstpeer)
 
 
-def _copy_insert(rows: Sequence[dict]) -> int:
-    """COPY into a session-private stage table, then one INSERT ... ON CONFLICT DO NOTHING."""
-    fields = [field for field in Cdr._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(Cdr._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE cdr_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
-        names = [field.attname for field in fields]
-        defaults = {field.attname: field.get_default() for field in fields}
-        with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] if name in row else defaults[name] for name in names])
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE_TABLE} ON CONFLICT DO NOTHING")
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {STAGE_TABLE}")
-    return created
-
-
 def cdr_store(*, rows: Sequence[dict]) -> int:
     """Insert the rows not stored yet (identity: uniqueid, sequence, start); returns how many were new.
 
@@ -100,7 +79,4 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
         return 0
     match_accounts(rows)
     ensure_partitions_for(Cdr, [row["start"] for row in rows])
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            return _copy_insert(rows)
-        return insert_new(Cdr, [Cdr(**row) for row in rows])
+    return copy_insert_new(Cdr, rows)

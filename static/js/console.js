@@ -51,6 +51,15 @@
     });
   });
 
+  // A part of a page that costs more than the page itself (a summary over the selection) is a
+  // fragment fetched once the page is shown: `data-load="<url>"` is replaced by what it returns.
+  document.querySelectorAll("[data-load]").forEach(function (slot) {
+    fetch(slot.dataset.load, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) { slot.innerHTML = html; slot.removeAttribute("data-load"); })
+      .catch(function () { /* the slot keeps its link to the fragment */ });
+  });
+
   // Empty filter inputs stay out of the query string, so links and exports stay readable.
   document.querySelectorAll("form.filters").forEach(function (form) {
     form.addEventListener("submit", function () {

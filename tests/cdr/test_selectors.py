@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
 
 from cdr import selectors
 from cdr.models import Cdr
@@ -66,16 +67,37 @@ def test_summary_gives_up_rather_than_slowing_the_page(monkeypatch):
 
 def test_summary_strip_on_the_page(operator_client, settings):
     make_calls(answered=3, busy=1)
-    page = operator_client.get("/cdr/").content.decode()
-    assert "data-summary-calls>4</strong>" in page and "75.0%" in page and "20 s" in page
-    assert "Exact, over the whole selection." in page
+    strip = operator_client.get("/cdr/summary/").content.decode()
+    assert "data-summary-calls>4</strong>" in strip and "75.0%" in strip and "20 s" in strip
+    assert "Exact, over the whole selection." in strip
     settings.CDR_SUMMARY_ROWS = 2
-    page = operator_client.get("/cdr/?disposition=ANSWERED").content.decode()
-    assert "over the newest 2 calls of the selection" in page
+    strip = operator_client.get("/cdr/summary/?disposition=ANSWERED").content.decode()
+    assert "over the newest 2 calls of the selection" in strip
+    page = operator_client.get("/cdr/?disposition=ANSWERED&o=duration").content.decode()
+    assert 'data-load="/cdr/summary/?disposition=ANSWERED"' in page  # the list's filters, not its order
     assert "data-first-call" not in page
 
 
 def test_page_says_when_it_skipped_the_summary(operator_client, monkeypatch):
     make_calls(answered=1, busy=0)
-    monkeypatch.setattr("cdr.reports.cdr_summary", lambda **kwargs: None)
-    assert "data-summary-skipped" in operator_client.get("/cdr/?src=100").content.decode()
+    monkeypatch.setattr("cdr.views.cdr_summary", lambda **kwargs: None)
+    assert "data-summary-skipped" in operator_client.get("/cdr/summary/?src=100").content.decode()
+
+
+def test_the_list_never_waits_for_the_summary(operator_client, monkeypatch):
+    make_calls(answered=2, busy=0)
+
+    def not_on_the_list(**kwargs):
+        raise AssertionError("the list page computed the summary")
+
+    monkeypatch.setattr("cdr.selectors.cdr_summary", not_on_the_list)
+    monkeypatch.setattr("cdr.views.cdr_summary", not_on_the_list)
+    page = operator_client.get("/cdr/")
+    assert page.status_code == 200 and 'data-load="/cdr/summary/"' in page.content.decode()
+
+
+def test_summary_refuses_a_bad_filter_and_strangers(operator_client):
+    response = operator_client.get("/cdr/summary/?billsec_min=x&colour=red")
+    assert response.status_code == 400
+    assert "billsec" in response.content.decode() and "colour" in response.content.decode()
+    assert Client().get("/cdr/summary/").status_code == 302  # to the login page

@@ -116,3 +116,34 @@ def test_deletion_selection_refuses_empty_filter():
     with pytest.raises(FilterError) as caught:
         deletion_selection(probes, QueryDict("q="))
     assert "delete" in caught.value.errors
+
+
+def test_batches_resume_after_the_last_key_and_a_last_pass_catches_late_rows(admin_user, settings, monkeypatch):
+    """Small batches, each after the previous one's last key; a matching row that lands behind
+    the cursor meanwhile (an ingest that committed late) is taken by the final pass from the start."""
+    from voipadmin.partitions import ensure_partitions_for
+    from voipadmin.reports import deletion
+
+    settings.REPORT_DELETE_BATCH = 3
+    times = [BASE + datetime.timedelta(days=n) for n in range(10)]
+    ensure_partitions_for(Probe, times)
+    made = Probe.objects.bulk_create(
+        [Probe(event_id=f"p{n}", time=moment, kind="PING" if n % 5 else "PONG") for n, moment in enumerate(times)]
+    )
+    batches: list[list[int]] = []
+    real = deletion.delete_by_key
+
+    def spying(model, rows):
+        batches.append([pk for pk, _time in rows])
+        if len(batches) == 1:  # a late row, with an id below the cursor
+            Probe.objects.create(id=made[0].pk - 1, event_id="late", time=BASE, kind="PING")
+        return real(model, rows)
+
+    monkeypatch.setattr(deletion, "delete_by_key", spying)
+    job = DeletionJob.objects.create(
+        report="probes", query="kind=PING", description="Kind: Ping", requested_by=admin_user
+    )
+    done = deletion_job_run(job_id=job.pk)
+    assert done.deleted == 9 and set(Probe.objects.values_list("event_id", flat=True)) == {"p0", "p5"}
+    pings = [probe.pk for probe in made if probe.kind == "PING"]
+    assert batches == [pings[:3], pings[3:6], pings[6:], [made[0].pk - 1]]

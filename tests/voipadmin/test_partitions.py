@@ -107,3 +107,20 @@ def test_maintenance_task_runs_through_celery():
 
     result = maintain_partitions.delay().get()
     assert "testapp.Probe" in result["created"]
+
+
+def test_delete_by_key_removes_exactly_the_named_rows():
+    from registrations.models import Account
+    from voipadmin.partitions import can_delete_by_key, delete_by_key, key_fields
+
+    ensure_partitions(Probe, at(2026, 1), at(2026, 3))
+    made = Probe.objects.bulk_create(
+        [Probe(event_id=f"e{n}", time=at(2026, 1 + n % 3, 1 + n), kind="PING") for n in range(9)]
+    )
+    doomed = list(Probe.objects.filter(event_id__in=["e1", "e2", "e6"]).values_list(*key_fields(Probe)))
+    wrong_month = (made[0].pk, at(2026, 3, 1))  # an id with another row's month names nothing
+    assert can_delete_by_key(Probe)
+    assert delete_by_key(Probe, [*doomed, wrong_month]) == 3
+    assert sorted(Probe.objects.values_list("event_id", flat=True)) == ["e0", "e3", "e4", "e5", "e7", "e8"]
+    assert delete_by_key(Probe, []) == 0
+    assert not can_delete_by_key(Account)  # not partitioned (and audited: Django deletes it row by row)

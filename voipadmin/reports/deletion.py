@@ -14,7 +14,9 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from voipadmin.bulk import delete_in_batches
 from voipadmin.models import DeletionJob
+from voipadmin.partitions import can_delete_by_key, delete_by_key, key_fields
 from voipadmin.request_context import RequestContext
 
 from .counting import bounded_count
@@ -101,20 +103,25 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
         model = report.model
         batch_size = settings.REPORT_DELETE_BATCH
         cascaded: dict[str, int] = dict(job.cascaded)
-        while True:
-            with transaction.atomic():
-                keys = list(queryset.order_by().values_list("pk", flat=True)[:batch_size])
-                if not keys:
-                    break
-                if report.before_delete_batch is not None:
-                    report.before_delete_batch(job, keys)
-                if report.on_delete_batch is not None:
-                    for kind, count in report.on_delete_batch(keys).items():
-                        cascaded[kind] = cascaded.get(kind, 0) + count
+        # A month-partitioned table is deleted from by (id, month key): each row probes one month.
+        by_key = can_delete_by_key(model)
+
+        def delete(rows: list[tuple]) -> None:
+            keys = [row[0] for row in rows]
+            if report.before_delete_batch is not None:
+                report.before_delete_batch(job, keys)
+            if report.on_delete_batch is not None:
+                for kind, count in report.on_delete_batch(keys).items():
+                    cascaded[kind] = cascaded.get(kind, 0) + count
+            if by_key:
+                delete_by_key(model, rows)
+            else:
                 model._base_manager.filter(pk__in=keys).delete()
-                DeletionJob.objects.filter(pk=job.pk).update(
-                    deleted=F("deleted") + len(keys), cascaded=cascaded, heartbeat_at=timezone.now()
-                )
+            DeletionJob.objects.filter(pk=job.pk).update(
+                deleted=F("deleted") + len(keys), cascaded=cascaded, heartbeat_at=timezone.now()
+            )
+
+        delete_in_batches(queryset, key_fields(model) if by_key else ["pk"], batch_size, delete)
         job.refresh_from_db()
         job.protected, _ = bounded_count(selection.queryset, settings.REPORT_EXACT_COUNT_LIMIT)
         job.cascaded = cascaded

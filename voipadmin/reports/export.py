@@ -145,14 +145,21 @@ def header_bytes(columns: list[ExportColumn], delimiter: str, encoding: str) -> 
     return (bom + csv_line([neutralise(column.label) for column in columns], delimiter)).encode("utf-8")
 
 
-def copy_rows(queryset: QuerySet, columns: list[ExportColumn], zone_name: str, delimiter: str) -> Iterator[bytes]:
-    """Rows as CSV straight out of PostgreSQL's COPY, regrouped into chunks of about 64 KiB."""
+def copy_statement(
+    queryset: QuerySet, columns: list[ExportColumn], zone_name: str, delimiter: str
+) -> tuple[str, tuple]:
+    """The `COPY (SELECT ...) TO STDOUT` an export runs, and its parameters."""
     names = [f"export_c{index}" for index in range(len(columns))]
     annotated = queryset.annotate(
         **{name: _sql_expression(column, zone_name) for name, column in zip(names, columns, strict=True)}
     ).values_list(*names)
     sql, params = annotated.query.sql_with_params()
-    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {COPY_DELIMITERS[delimiter]})"
+    return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {COPY_DELIMITERS[delimiter]})", params
+
+
+def copy_rows(queryset: QuerySet, columns: list[ExportColumn], zone_name: str, delimiter: str) -> Iterator[bytes]:
+    """Rows as CSV straight out of PostgreSQL's COPY, regrouped into chunks of about 64 KiB."""
+    statement, params = copy_statement(queryset, columns, zone_name, delimiter)
     connection = connections[queryset.db]
     connection.ensure_connection()
     finished = False

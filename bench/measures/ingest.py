@@ -1,0 +1,152 @@
+"""4. Ingest through the API in batches of 1,000 (sip-events, cdrs), against COPY of the same rows."""
+
+import datetime
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from registrations.models import Account, RegistrationBinding
+
+from ..dataset.loading import copy_lines
+from ..harness import Row, fmt_int, timed
+
+BATCH = 1000
+TARGET_PER_SECOND = 10_000
+# The newest days of the loaded year: where a live server's pushes land.
+FROM = datetime.datetime(2026, 10, 25, tzinfo=datetime.UTC)
+
+
+@dataclass
+class Workload:
+    name: str
+    path: str
+    table: str
+    columns: list[str]
+    items: list[dict]
+    rows: list[list[str]]  # the same items as table rows (other source ids), for COPY
+
+    def bodies(self) -> list[bytes]:
+        return [json.dumps(self.items[i : i + BATCH]).encode() for i in range(0, len(self.items), BATCH)]
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+def sip_workload(count: int, rng: random.Random, prefix: str = "ingest") -> Workload:
+    bindings = list(RegistrationBinding.objects.values_list("remote_ip", "remote_port", "transport")[:5000])
+    accounts = dict(Account.objects.values_list("username", "pk")[:5000])
+    usernames = list(accounts)
+    items, rows = [], []
+    for n in range(count):
+        moment = FROM + datetime.timedelta(seconds=n * 0.05)
+        if n % 5 < 2:
+            ip, port, transport = rng.choice(bindings)
+            username, event = rng.choice(usernames), "REGISTER"
+        else:
+            ip, port, transport = rng.choice(bindings)
+            username, event = "", rng.choice(["CONNECT", "DISCONNECT"])
+        item = {"event_id": f"{prefix}-{n}", "timestamp": _iso(moment), "event": event, "remote_ip": ip,
+                "remote_port": port, "transport": transport, "username": username,
+                "details": f"{event} from {ip}"}  # fmt: skip
+        items.append(item)
+        rows.append([f"copy-{prefix}-{n}", _stamp(moment), event, item["details"], ip, str(port), transport,
+                     username, "f", "f", "\\N", str(accounts.get(username, "\\N"))])  # fmt: skip
+    columns = ["event_id", "time", "event", "details", "remote_ip", "remote_port", "transport", "username"]
+    return Workload("SIP events", "/api/v1/sip-events/", "sip_sessions_sipevent",
+                    [*columns, "reconciled", "ambiguous", "reconciled_at", "account_id"], items, rows)  # fmt: skip
+
+
+CDR_FIELDS = ["uniqueid", "sequence", "linkedid", "accountcode", "src", "dst", "dcontext", "clid", "channel",
+              "dstchannel", "lastapp", "lastdata", "start", "answer", "end", "duration", "billsec",
+              "disposition", "amaflags", "userfield"]  # fmt: skip
+
+
+def cdr_workload(count: int, rng: random.Random, prefix: str = "ingest") -> Workload:
+    accounts = list(Account.objects.values_list("extension", "pk")[:5000])
+    words = [("ANSWERED", "ANSWERED")] * 6 + [("NO ANSWER", "NO_ANSWER"), ("BUSY", "BUSY"), ("CONGESTION", "FAILED")]
+    items, rows = [], []
+    for n in range(count):
+        start = FROM + datetime.timedelta(seconds=n * 0.05)
+        (src, caller), (dst, callee) = rng.choice(accounts), rng.choice(accounts)
+        word, stored = rng.choice(words)
+        billsec = rng.randint(5, 600) if stored == "ANSWERED" else 0
+        answer = start + datetime.timedelta(seconds=3) if billsec else None
+        end = start + datetime.timedelta(seconds=3 + billsec)
+        uniqueid = f"{prefix}-{int(start.timestamp())}.{n}"
+        item = {"uniqueid": uniqueid, "sequence": n, "linkedid": uniqueid, "accountcode": "", "src": src, "dst": dst,
+                "dcontext": "from-internal", "clid": f'"User {src}" <{src}>', "channel": f"PJSIP/{src}-{n:08x}",
+                "dstchannel": f"PJSIP/{dst}-{n:08x}", "lastapp": "Dial", "lastdata": f"PJSIP/{dst},30,tT",
+                "start": _iso(start), "answer": _iso(answer) if answer else None, "end": _iso(end),
+                "duration": 3 + billsec, "billsec": billsec, "disposition": word, "amaflags": "DOCUMENTATION",
+                "userfield": ""}  # fmt: skip
+        items.append(item)
+        rows.append([f"copy-{uniqueid}", str(n), uniqueid, "", "", src, dst, "from-internal", item["clid"],
+                     item["channel"], item["dstchannel"], "Dial", item["lastdata"], _stamp(start),
+                     _stamp(answer) if answer else "\\N", _stamp(end), str(3 + billsec), str(billsec), stored, word,
+                     "DOCUMENTATION", "", str(caller), str(callee)])  # fmt: skip
+    columns = ["uniqueid", "sequence", "linkedid", "accountcode", "peeraccount", "src", "dst", "dcontext", "clid",
+               "channel", "dstchannel", "lastapp", "lastdata", "start", "answer", "end", "duration", "billsec",
+               "disposition", "disposition_source", "amaflags", "userfield", "caller_id", "callee_id"]  # fmt: skip
+    return Workload("CDRs", "/api/v1/cdrs/", "cdr_cdr", columns, items, rows)
+
+
+def post_all(client, path: str, bodies: list[bytes]) -> tuple[int, float]:
+    """(rows created, seconds) of posting every body in turn on one connection."""
+    created = 0
+    with timed() as clock:
+        for body in bodies:
+            reply = client.post_json(path, body)
+            if reply.status != 201:
+                raise SystemExit(f"bench: POST {path} answered {reply.status}: {reply.body[:500]!r}")
+            created += json.loads(reply.body)["created"]
+    return created, clock["seconds"]
+
+
+def copy_all(workload: Workload) -> float:
+    with timed() as clock:
+        for start in range(0, len(workload.rows), BATCH):
+            with transaction.atomic():
+                copy_lines(workload.table, workload.columns,
+                           ("\t".join(row) for row in workload.rows[start : start + BATCH]))  # fmt: skip
+    return clock["seconds"]
+
+
+def measure(ctx, number: str, make: Callable[..., Workload], count: int) -> None:
+    # Source ids new to the table even when the data is reused (--reuse-data).
+    run = f"i{int(time.time())}"
+    workload = make(count, random.Random(8), run)
+    bodies = workload.bodies()
+    client = ctx.api()
+    post_all(client, workload.path, [json.dumps(make(BATCH, random.Random(9), f"warm-{run}").items).encode()])
+    created, seconds = post_all(client, workload.path, bodies)
+    if created != count:
+        raise SystemExit(f"bench: {workload.path} created {created} of {count}")
+    rate = count / seconds
+    copy_rate = count / copy_all(workload)
+    ctx.report.add(
+        Row(
+            number=number,
+            what=f"ingest of {fmt_int(count)} {workload.name} through `POST {workload.path}`, "
+            f"{len(bodies)} requests of {BATCH:,} items, one client",
+            result=f"{fmt_int(rate)} events/s ({seconds:.1f} s, {seconds / len(bodies) * 1000:.0f} ms per request)",
+            reference=f"COPY of the same rows, {BATCH:,} per transaction: {fmt_int(copy_rate)} rows/s",
+            comparison=f"{rate / copy_rate:.2f}x COPY",
+            target=f">= {TARGET_PER_SECOND:,} events/s",
+            met=rate >= TARGET_PER_SECOND,
+        )
+    )
+
+
+def run(ctx) -> None:
+    count = min(ctx.scale.workload, 100_000)
+    measure(ctx, "4a", sip_workload, count)
+    measure(ctx, "4b", cdr_workload, count)
