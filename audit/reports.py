@@ -2,8 +2,9 @@
 
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from registrations.selectors import account_ids, account_page_url
 from voipadmin.reports import Column, Report
 
 from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
@@ -87,26 +88,9 @@ def _user_history(row: ServerEvent) -> str:
     return reverse("events:list") + "?" + urlencode({"username": row.username})
 
 
-def account_profile_url(username: str) -> str | None:
-    """The account page of `username` when the registrations app has one for it (else None)."""
-    if not username:
-        return None
-    try:
-        from registrations.models import Account
-    except ImportError:
-        return None
-    pk = Account.objects.filter(username=username).values_list("pk", flat=True).first()
-    if pk is None:
-        return None
-    try:
-        return reverse("account-detail", args=[pk])
-    except NoReverseMatch:
-        return None
-
-
 def event_detail_context(row: ServerEvent) -> dict:
     return {
-        "profile_url": account_profile_url(row.username),
+        "profile_url": account_page_url(account_ids([row.username]).get(row.username)),
         "history_url": _user_history(row) if row.username else None,
     }
 

@@ -1,11 +1,12 @@
 """Reads for the conference pages: a session's detail, profile links, an endpoint's connections."""
 
 import statistics
-from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from registrations.selectors import account_ids, account_page_url
 
 from .models import ChatMessage, ConferenceSession, Invitation, Participation
 
@@ -18,25 +19,6 @@ QUALITY_FIELDS = (
     ("rtt_ms", "Round trip, ms"),
     ("fps", "Frame rate"),
 )
-
-
-def profile_url(account_id: int | None) -> str | None:
-    """The account's profile page, once the registrations app serves it."""
-    if account_id is None:
-        return None
-    try:
-        return reverse("account-detail", args=[account_id])
-    except NoReverseMatch:
-        return None
-
-
-def account_ids(usernames: Iterable[str]) -> dict[str, int]:
-    from registrations.models import Account
-
-    names = {name for name in usernames if name}
-    if not names:
-        return {}
-    return dict(Account.objects.filter(username__in=names).values_list("username", "pk"))
 
 
 def with_account(queryset: QuerySet, **fields: str) -> QuerySet:
@@ -56,7 +38,7 @@ def user_link(username: str | None, account_id: int | None, history: str) -> str
     """A username links to the profile when there is one, else to the user's filtered history."""
     if not username:
         return None
-    return profile_url(account_id) or history
+    return account_page_url(account_id) or history
 
 
 def history_url(**query: str) -> str:
@@ -141,6 +123,6 @@ def endpoint_detail_context(endpoint) -> dict:
     ids = account_ids([endpoint.logged_user, endpoint.username])
     return {
         "connections": connections,
-        "logged_user_url": profile_url(ids.get(endpoint.logged_user)),
-        "user_url": profile_url(ids.get(endpoint.username)),
+        "logged_user_url": account_page_url(ids.get(endpoint.logged_user)),
+        "user_url": account_page_url(ids.get(endpoint.username)),
     }

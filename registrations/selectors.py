@@ -1,7 +1,10 @@
 """Reads of the registrations app."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Now
+from django.urls import reverse
 
 from .models import Account, RegistrationBinding
 
@@ -39,3 +42,16 @@ def account_page(account: Account, *, limit: int = 50) -> dict:
         "last_sip_events": list(account_events(account, limit=limit)),
         "last_calls": list(account_recent_calls(account=account, limit=20)),
     }
+
+
+def account_ids(usernames: Iterable[str]) -> dict[str, int]:
+    """username -> account id for the usernames that are accounts (one query)."""
+    names = {name for name in usernames if name}
+    if not names:
+        return {}
+    return dict(Account.objects.filter(username__in=names).values_list("username", "pk"))
+
+
+def account_page_url(account_id: int | None) -> str | None:
+    """The account's page (`/accounts/<id>/`), for every app that links a username to its profile."""
+    return reverse("account-detail", args=[account_id]) if account_id is not None else None
