@@ -12,6 +12,7 @@ from registrations.models import RegistrationBinding
 
 from .filters import MonitoringFilter
 from .models import TerminalState
+from .paging import Key, within
 from .selectors import UserRow, user_rows
 
 
@@ -75,15 +76,18 @@ class Changes:
     hidden: list[int]  # changed out of the state filter: the page drops them
 
 
-def changes_since(*, since: datetime.datetime, filterset: MonitoringFilter) -> Changes:
-    """The rows that may have changed since `since` among those the filters select, the ids of
-    those whose state left the state filter, and the next token. A token older than
-    MONITORING_POLL_MAX_AGE (a client back after a long outage) gets every row once."""
+def changes_since(
+    *, since: datetime.datetime, filterset: MonitoringFilter, lower: Key | None = None, upper: Key | None = None
+) -> Changes:
+    """The rows that may have changed since `since` among those the filters select in the page's
+    range of the order (`lower`, `upper`: see paging), the ids of those whose state left the state
+    filter, and the next token. A token older than MONITORING_POLL_MAX_AGE (a client back after a
+    long outage) gets every row of the range once."""
     token = poll_token()
     now = timezone.now()
     # Department and quick search are on account fields the poll does not follow (an edited account
     # shows on the next page load): a changed account outside them was never on the page.
-    selection = filterset.qs
+    selection = within(filterset.qs, lower=lower, upper=upper)
     if since >= now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE):
         selection = selection.filter(pk__in=changed_account_ids(since=since, now=now))
     rows = user_rows(selection, now=now)

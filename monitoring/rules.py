@@ -2,6 +2,7 @@
 terminals, when a SIP terminal counts as registered, and which device links are safe to draw."""
 
 import datetime
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -120,6 +121,7 @@ def _host(text: str) -> str | None:
     return name.lower() if all(_HOST_LABEL.match(label) for label in labels) else None
 
 
+@functools.lru_cache(maxsize=16384)
 def device_url(address: str) -> str | None:
     """`http://<address>/` for a terminal's web interface, built only from a validated IP address
     or host name with an optional port (`192.0.2.7`, `[2001:db8::7]:8080`, `phone-12.lan`);

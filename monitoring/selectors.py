@@ -11,11 +11,13 @@ with no write at all.
 import datetime
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from registrations.models import Account, RegistrationBinding
@@ -161,50 +163,80 @@ def _fill(row: UserRow, pushed: list[tuple], live: tuple | None, ended: datetime
     row.terminals = sorted(terminals, key=lambda terminal: terminal.slot)
 
 
-def filter_states(rows: Iterable[UserRow], states: Iterable[str] | None) -> list[UserRow]:
-    wanted = set(states or ())
-    return [row for row in rows if not wanted or row.state in wanted]
-
-
-# The state rule of `user_state` and `sip_registered` as one aggregate, for counting every user
-# without building their rows; tests hold it to the Python rule on the same data.
+# The state rule of `user_state` and `sip_registered` as SQL, one state per account of a scope
+# (any account queryset), for counting and for the state filter without building rows; tests hold
+# it to the Python rule on the same data.
 _ENDS = "CASE WHEN b.removed_at IS NOT NULL AND b.removed_at < b.expires_at THEN b.removed_at ELSE b.expires_at END"
-STATE_COUNTS_SQL = f"""
-    WITH pushed AS (
+_STATES_SQL = f"""
+    WITH scope AS ({{scope}}), pushed AS (
         SELECT account_id, SUM(calls_active) AS active, SUM(calls_ringing) AS ringing,
             MAX(CASE WHEN registered AND kind <> 'sip' THEN 1 ELSE 0 END) AS other_on,
             MAX(CASE WHEN registered AND kind = 'sip' THEN timestamp END) AS sip_pushed_at
-        FROM {TerminalState._meta.db_table} GROUP BY account_id
+        FROM {TerminalState._meta.db_table} {{in_scope}} GROUP BY account_id
     ), live AS (
         SELECT DISTINCT account_id FROM {RegistrationBinding._meta.db_table}
-        WHERE removed_at IS NULL AND expires_at > %(now)s
+        WHERE removed_at IS NULL AND expires_at > %s {{and_in_scope}}
     )
-    SELECT CASE
+    SELECT a.id, CASE
         WHEN COALESCE(p.active, 0) > 0 THEN 'RED'
         WHEN COALESCE(p.ringing, 0) > 0 THEN 'ORANGE'
         WHEN p.other_on = 1 OR l.account_id IS NOT NULL THEN 'GREEN'
         WHEN p.sip_pushed_at IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM {RegistrationBinding._meta.db_table} b
             WHERE b.account_id = a.id AND b.expires_at > p.sip_pushed_at
-                AND {_ENDS} > p.sip_pushed_at AND {_ENDS} <= %(now)s
+                AND {_ENDS} > p.sip_pushed_at AND {_ENDS} <= %s
         ) THEN 'GREEN'
-        ELSE 'GREY' END, COUNT(*)
-    FROM {Account._meta.db_table} a
-    LEFT JOIN pushed p ON p.account_id = a.id LEFT JOIN live l ON l.account_id = a.id
-    GROUP BY 1
+        ELSE 'GREY' END AS state
+    FROM scope a LEFT JOIN pushed p ON p.account_id = a.id LEFT JOIN live l ON l.account_id = a.id
 """
 
 
-def state_counts(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """How many users are in each state now (the dashboard card): one aggregate in the database,
-    the ended-binding check only for users whose SIP push is all that could make them GREEN."""
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    counts = dict.fromkeys(State.values, 0)
-    with transaction.atomic(), connection.cursor() as cursor:
+def account_states_sql(accounts: QuerySet, *, now: datetime.datetime) -> tuple[str, list]:
+    """`SELECT id, state` of every account of the queryset, as SQL and parameters. The terminals
+    and bindings are read for the accounts of a filtered queryset only, and all at once (cheaper
+    than a semi-join) for every account."""
+    scope, params = accounts.order_by().values("id").query.sql_with_params()
+    moment = connection.ops.adapt_datetimefield_value(now)
+    restricted = bool(accounts.query.where)
+    sql = _STATES_SQL.format(
+        scope=scope,
+        in_scope="WHERE account_id IN (SELECT id FROM scope)" if restricted else "",
+        and_in_scope="AND account_id IN (SELECT id FROM scope)" if restricted else "",
+    )
+    return sql, [*params, moment, moment]
+
+
+def in_states(accounts: QuerySet, states: Iterable[str], *, now: datetime.datetime) -> QuerySet:
+    """The accounts of the queryset whose state now is one of `states` (the state filter, in the
+    database: a page of them reads only its own rows). Run it under `without_jit()`."""
+    sql, params = account_states_sql(accounts, now=now)
+    states = list(states)
+    marks = ", ".join(["%s"] * len(states))
+    # Fixed SQL text; the states and times go in as parameters.
+    query = RawSQL(f"SELECT id FROM ({sql}) s WHERE state IN ({marks})", [*params, *states])  # noqa: S611
+    return accounts.filter(pk__in=query)
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """The planner prices the per-user subplan of the state SQL high enough to JIT-compile the
+    query, which takes ten times longer than running it (270 ms against 20 ms at 5,000 users)."""
+    with transaction.atomic():
         if connection.vendor == "postgresql":
-            # The planner prices the per-user subplan high enough to JIT-compile the query, which
-            # takes ten times longer than running it (270 ms against 20 ms at 5,000 users).
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(STATE_COUNTS_SQL, {"now": now})
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def state_counts(accounts: QuerySet | None = None, *, now: datetime.datetime | None = None) -> dict[str, int]:
+    """How many users of the queryset (every account by default) are in each state now: one
+    aggregate in the database, the ended-binding check only for users whose SIP push is all that
+    could make them GREEN."""
+    if accounts is None:
+        accounts = Account.objects.all()
+    sql, params = account_states_sql(accounts, now=now or timezone.now())
+    counts = dict.fromkeys(State.values, 0)
+    with without_jit(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT state, COUNT(*) FROM ({sql}) s GROUP BY state", params)
         counts.update(dict(cursor.fetchall()))
     return counts

@@ -4,6 +4,7 @@ from voipadmin.api.fields import AwareDateTimeField
 
 from .models import STATE_FIELDS, TerminalKind, TerminalState
 from .rules import State
+from .selectors import UserRow
 
 
 class TerminalStateIngestSerializer(serializers.Serializer):
@@ -64,3 +65,33 @@ class MonitoredUserSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices)
     calls = serializers.IntegerField(help_text="Active calls when RED, ringing calls when ORANGE, else 0.")
     terminals = MonitoredTerminalSerializer(many=True)
+
+
+def monitored_user(row: UserRow) -> dict:
+    """What MonitoredUserSerializer gives for a row, built directly: a page holds 500 users and
+    2,000 terminals, which DRF's field-by-field serializers take ten times longer to write. Tests
+    hold the two to the same output."""
+    return {
+        "id": row.account_id,
+        "username": row.username,
+        "department": row.department,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "extension": row.extension,
+        "state": row.state.value,
+        "calls": row.calls,
+        "terminals": [
+            {
+                "terminal": terminal.slot,
+                "kind": str(terminal.kind),
+                "registered": terminal.registered,
+                "calls_ringing": terminal.calls_ringing,
+                "calls_active": terminal.calls_active,
+                "address": terminal.address,
+                "model": terminal.model,
+                "source": terminal.source,
+                "url": terminal.link,
+            }
+            for terminal in row.terminals
+        ],
+    }

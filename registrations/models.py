@@ -19,6 +19,10 @@ class Account(models.Model):
         ordering = ["username"]
         indexes = [
             models.Index(fields=["department", "username"], name="account_department_idx"),
+            # The order of User Monitoring's pages (monitoring.paging).
+            models.Index(
+                fields=["department", "last_name", "first_name", "username"], name="account_monitor_order_idx"
+            ),
             models.Index(fields=["extension"], name="account_extension_idx"),
         ]
 

@@ -43,7 +43,8 @@ def sticker(page, account) -> tuple[str, str]:
     return row.get_attribute("data-state"), row.locator(".sticker").inner_text()
 
 
-def test_refresh_turns_the_sticker_without_a_reload(page, screenshot, operator):
+def test_refresh_turns_the_sticker_without_a_reload(page, screenshot, operator, settings):
+    settings.MONITORING_COUNTS_SECONDS = 1  # the state counts come with every update
     mario = AccountFactory(username="1932", first_name="Mario", last_name="Rossi", department="Support", mobile="")
     luca = AccountFactory(username="1933", first_name="Luca", last_name="Bianchi", department="Support", mobile="")
     TerminalStateFactory(account=mario, address="192.0.2.20", timestamp=timezone.now() - datetime.timedelta(hours=1))

@@ -72,6 +72,21 @@ def test_pages_by_username_with_filters(ingest_client, settings):
     assert [u["username"] for u in ingest_client.get(URL + "?q=203").json()["results"]] == ["203"]
 
 
+def test_each_user_is_what_the_documented_serializer_gives(ingest_client):
+    """The API writes its users directly; MonitoredUserSerializer (the schema) must say the same."""
+    from monitoring.selectors import user_rows
+    from monitoring.serializers import MonitoredUserSerializer
+    from registrations.models import Account
+
+    account = AccountFactory(mobile="+39 333 1")
+    TerminalStateFactory(account=account, terminal=3, kind="usb", calls_active=2, address="phone.lan:8080")
+    TerminalStateFactory(account=account, terminal=1, kind="sip", registered=False, address="javascript:x")
+    live_binding(AccountFactory(mobile=""))
+    answer = ingest_client.get(URL).json()["results"]
+    expected = sorted(user_rows(Account.objects.all()), key=lambda row: row.username)
+    assert answer == MonitoredUserSerializer(expected, many=True).data
+
+
 @pytest.mark.parametrize(("query", "field"), [("state=BLUE", "state"), ("after=%%%", "after"), ("zone=1", "zone")])
 def test_bad_queries_are_400_naming_the_parameter(ingest_client, query, field):
     AccountFactory()

@@ -57,7 +57,9 @@ def test_every_user_with_sticker_calls_icons_and_diag(operator_client, people):
     assert '<span class="term term-dect ringing" data-terminal="2"' in html
     assert f'href="/monitoring/{people["dario"].pk}/diagnostics/">diag</a>' in html
     assert 'aria-pressed="false"' in html  # static by default
-    assert [c for c in re.findall(r'data-count="(\w+)">(\d+)<', html)] == [
+    assert 'data-load="/monitoring/counts/"' in html
+    counts = operator_client.get("/monitoring/counts/").content.decode()
+    assert [c for c in re.findall(r'data-count="(\w+)">(\d+)<', counts)] == [
         ("RED", "1"),
         ("ORANGE", "1"),
         ("GREEN", "1"),
@@ -159,3 +161,57 @@ def test_menu_entry_and_dashboard_card(operator_client, people):
         ("GREEN", "1"),
         ("GREY", "1"),
     ]
+
+
+def test_pages_in_department_order_with_counts_of_the_whole_selection(operator_client, people, settings):
+    settings.MONITORING_PAGE_SIZE = 2
+    first = operator_client.get(PAGE)
+    html = first.content.decode()
+    assert list(rows(first)) == ["1404", "1101"]
+    # the counts are those of every user selected (the filters, not the state nor the page)
+    support = operator_client.get(f"{PAGE}?department=Support&state=RED").content.decode()
+    assert 'data-load="/monitoring/counts/?department=Support&amp;state=RED"' in support
+    counts = operator_client.get("/monitoring/counts/?state=RED&after=x").content.decode()
+    assert re.findall(r'data-count="(\w+)">(\d+)<', counts) == [
+        ("RED", "1"),
+        ("ORANGE", "1"),
+        ("GREEN", "1"),
+        ("GREY", "1"),
+    ]
+    assert operator_client.get("/monitoring/counts/?state=PINK").status_code == 400
+    assert 'rel="prev"' not in html and 'data-lower=""' in html
+    following = re.search(r'href="\?after=([^"]+)" rel="next"', html).group(1)
+    second = operator_client.get(f"{PAGE}?after={following}")
+    assert list(rows(second)) == ["1902", "1903"]
+    assert 'rel="next"' not in second.content.decode() and 'data-upper=""' in second.content.decode()
+    before = re.search(r'href="\?before=([^"]+)" rel="prev"', second.content.decode()).group(1)
+    assert list(rows(operator_client.get(f"{PAGE}?before={before}"))) == ["1404", "1101"]
+    assert list(rows(operator_client.get(f"{PAGE}?page=last"))) == ["1902", "1903"]
+    # the state filter runs before paging: a page is full of matching users
+    assert list(rows(operator_client.get(f"{PAGE}?state=ORANGE&state=GREEN&state=GREY"))) == ["1404", "1902"]
+
+
+def test_the_poll_looks_at_its_page_range_only(operator_client, people, settings):
+    settings.MONITORING_PAGE_SIZE = 2
+    html = operator_client.get(PAGE).content.decode()
+    upper = re.search(r'data-upper="([^"]+)"', html).group(1)
+    since = timezone.now()
+    TerminalStateFactory(account=people["dario"], calls_ringing=1)  # on page 1
+    TerminalStateFactory(account=people["carla"], calls_active=1)  # on page 2
+    page_one = operator_client.get(f"{CHANGES}?since={encode_token(since)}&upper={upper}").json()
+    assert [row["id"] for row in page_one["rows"]] == [people["dario"].pk]
+    page_two = operator_client.get(f"{CHANGES}?since={encode_token(since)}&lower={upper}").json()
+    # the lower bound is inclusive: the last row of page 1 is also looked at from page 2
+    assert [row["id"] for row in page_two["rows"]] == [people["carla"].pk]
+    assert "counts" not in page_two
+    counted = operator_client.get(f"{CHANGES}?since={encode_token(since)}&counts=1&department=Support").json()
+    assert counted["counts"] == {"RED": 1, "ORANGE": 1, "GREEN": 0, "GREY": 0}
+
+
+@pytest.mark.parametrize("query", ["after=abc", "before=!!", "after=WyJhIl0"])
+def test_a_damaged_page_link_is_a_clear_error(operator_client, people, query):
+    response = operator_client.get(f"{PAGE}?{query}")
+    assert response.status_code == 400
+    assert f"<strong>{query.split('=')[0]}</strong>" in response.content.decode()
+    poll = operator_client.get(f"{CHANGES}?since=1&lower=abc")
+    assert poll.status_code == 400 and poll.json()["errors"][0]["field"] == "lower"

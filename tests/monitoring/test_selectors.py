@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring.rules import State
-from monitoring.selectors import state_counts, user_rows
+from monitoring.selectors import in_states, state_counts, user_rows, without_jit
 from registrations.models import Account
 from tests.monitoring.factories import TerminalStateFactory, live_binding
 from tests.registrations.factories import AccountFactory, BindingFactory
@@ -164,9 +164,18 @@ def test_the_counting_aggregate_agrees_with_the_rule_on_random_users():
                 removed_at=removed,
                 removed_reason="unregister" if removed else "",
             )
-    expected = Counter(row.state.value for row in user_rows(Account.objects.all(), now=now))
+    rows = user_rows(Account.objects.all(), now=now)
+    expected = Counter(row.state.value for row in rows)
     assert len(expected) == 4
     assert state_counts(now=now) == {state: expected.get(state, 0) for state in State.values}
+    # the same SQL as the state filter, and over a part of the accounts
+    for states in (["RED"], ["ORANGE", "GREY"], ["GREEN"]):
+        with without_jit():
+            chosen = set(in_states(Account.objects.all(), states, now=now).values_list("pk", flat=True))
+        assert chosen == {row.account_id for row in rows if row.state in states}
+    some = Account.objects.filter(username__in=[f"r{n}" for n in range(0, 80, 3)])
+    part = Counter(row.state.value for row in rows if row.username in {a.username for a in some})
+    assert state_counts(some, now=now) == {state: part.get(state, 0) for state in State.values}
 
 
 def test_state_counts_cover_every_account():

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.http import urlencode
 
 from .definition import Report
 from .keyset import Ordering, Page, fetch_page, parse_ordering
@@ -20,3 +21,23 @@ def report_page(report: Report, queryset: QuerySet, params) -> Page:
         before=params.get("before"),
         last=params.get("page") == "last",
     )
+
+
+def query_without(params, *names: str) -> str:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def page_links(params, page) -> dict:
+    """First / previous / next / last links of a keyset page (anything with `is_first`,
+    `is_last_requested`, `previous_cursor`, `next_cursor`), keeping the filters of the query."""
+    base = query_without(params, "after", "before", "page")
+    join = "&" if base else ""
+    return {
+        "first": f"?{base}" if not page.is_first or page.is_last_requested else None,
+        "previous": f"?{base}{join}{urlencode({'before': page.previous_cursor})}" if page.previous_cursor else None,
+        "next": f"?{base}{join}{urlencode({'after': page.next_cursor})}" if page.next_cursor else None,
+        "last": f"?{base}{join}page=last" if page.next_cursor else None,
+    }

@@ -6,7 +6,6 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views import View
 
 from voipadmin.models import DeletionJob
@@ -20,7 +19,7 @@ from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
 from .filters import FilterError, select
 from .keyset import order_queryset
-from .paging import report_ordering, report_page
+from .paging import page_links, query_without, report_ordering, report_page
 
 
 class ReportView(View):
@@ -38,13 +37,6 @@ class ReportView(View):
             "can_export": user.has_perm(self.report.export_permission),
             "can_delete": self.report.can_delete and user.has_perm(self.report.delete_permission),
         }
-
-
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
 
 
 class ReportListView(ReportView):
@@ -71,7 +63,7 @@ class ReportListView(ReportView):
             rows=[(row.pk, [cell(report, column, row) for column in columns]) for row in page.rows],
             row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
             row_count_exact=exact,
-            query=_query_without(params, "after", "before", "page"),
+            query=query_without(params, "after", "before", "page"),
             filter_query=selection.filter_query(),
             links=self.page_links(params, page),
         )
@@ -102,14 +94,7 @@ class ReportListView(ReportView):
         return headers
 
     def page_links(self, params, page) -> dict:
-        base = _query_without(params, "after", "before", "page")
-        join = "&" if base else ""
-        return {
-            "first": f"?{base}" if not page.is_first or page.is_last_requested else None,
-            "previous": f"?{base}{join}{urlencode({'before': page.previous_cursor})}" if page.previous_cursor else None,
-            "next": f"?{base}{join}{urlencode({'after': page.next_cursor})}" if page.next_cursor else None,
-            "last": f"?{base}{join}page=last" if page.next_cursor else None,
-        }
+        return page_links(params, page)
 
 
 class ReportDetailView(ReportView):

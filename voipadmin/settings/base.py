@@ -197,10 +197,15 @@ MONITORING_DIAGNOSTICS_ROWS = env_int("MONITORING_DIAGNOSTICS_ROWS", 500)
 MONITORING_HISTORY_DAYS = env_int("MONITORING_HISTORY_DAYS", 3)
 # Seconds between updates once the page's refresh is on (the seed's 2 seconds).
 MONITORING_REFRESH_SECONDS = env_int("MONITORING_REFRESH_SECONDS", 2)
+# Users per page of /monitoring/ (a wall of stickers; filters narrow it to a department or state).
+MONITORING_PAGE_SIZE = env_int("MONITORING_PAGE_SIZE", 250)
+# Seconds between two refreshes of the page's state counts (one aggregate over every selected user,
+# so not on each 2-second update).
+MONITORING_COUNTS_SECONDS = env_int("MONITORING_COUNTS_SECONDS", 30)
 # The poll's token stays this many seconds behind the oldest open write transaction (clock skew),
 # and never more than MONITORING_POLL_LOOKBACK seconds behind now.
 MONITORING_POLL_MARGIN = env_int("MONITORING_POLL_MARGIN", 1)
 MONITORING_POLL_LOOKBACK = env_int("MONITORING_POLL_LOOKBACK", 60)
 # A token older than this (a client back after a long outage) gets every row, not a change list.
 MONITORING_POLL_MAX_AGE = env_int("MONITORING_POLL_MAX_AGE", 600)
-MONITORING_API_PAGE_SIZE = env_int("MONITORING_API_PAGE_SIZE", 500)
+MONITORING_API_PAGE_SIZE = env_int("MONITORING_API_PAGE_SIZE", 250)

@@ -16,6 +16,8 @@
   var timer = null;
   var running = null;
   var failures = 0;
+  var countsEvery = (parseInt(table.dataset.countsEvery, 10) || 30) * 1000;
+  var countedAt = Date.now();
 
   function isOn() { return button.getAttribute("aria-pressed") === "true"; }
 
@@ -55,6 +57,13 @@
   function changesUrl() {
     var params = new URLSearchParams(window.location.search);
     params.set("since", token);
+    // The poll looks at this page's range of the order only (empty at the ends of the selection).
+    ["lower", "upper"].forEach(function (name) {
+      params.delete(name);
+      if (table.dataset[name]) params.set(name, table.dataset[name]);
+    });
+    params.delete("counts");
+    if (Date.now() - countedAt >= countsEvery) params.set("counts", "1");
     return table.dataset.changesUrl + "?" + params.toString();
   }
 
@@ -75,12 +84,17 @@
   }
 
   function recount() {
-    var counts = {};
-    var rows = tbody.querySelectorAll("tr[data-account]");
-    rows.forEach(function (row) { counts[row.dataset.state] = (counts[row.dataset.state] || 0) + 1; });
-    document.querySelectorAll("[data-count]").forEach(function (cell) { cell.textContent = counts[cell.dataset.count] || 0; });
+    var rows = tbody.querySelectorAll("tr[data-account]").length;
     var shown = document.querySelector("[data-shown]");
-    if (shown) shown.textContent = rows.length + (rows.length === 1 ? " user" : " users");
+    if (shown) shown.textContent = rows + (rows === 1 ? " user" : " users") + " on this page";
+  }
+
+  // The state counts of the whole selection: one aggregate, asked for every `countsEvery`.
+  function showCounts(counts) {
+    countedAt = Date.now();
+    document.querySelectorAll("[data-count]").forEach(function (cell) {
+      cell.textContent = counts[cell.dataset.count] || 0;
+    });
   }
 
   function apply(data) {
@@ -131,6 +145,7 @@
       .then(function (data) {
         if (!isOn()) return;
         var changed = apply(data);
+        if (data.counts) showCounts(data.counts);
         token = data.token;
         failures = 0;
         say("Updated " + new Date().toLocaleTimeString() + (changed ? " · " + changed + " changed" : ""));

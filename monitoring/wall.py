@@ -1,0 +1,47 @@
+"""What User Monitoring shows at a page load: one page of users and the token its 2-second poll
+starts from (the state counts of the selection come apart, see views.monitoring_counts)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from registrations.models import Account
+
+from .filters import MonitoringFilter
+from .paging import UserPage, fetch_user_page
+from .poll import poll_token
+from .selectors import UserRow, in_states, user_rows, without_jit
+
+
+@dataclass
+class Wall:
+    page: UserPage
+    rows: list[UserRow]  # in page order
+    token: datetime.datetime
+
+
+def user_page(
+    filterset: MonitoringFilter,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    size: int | None = None,
+) -> Wall:
+    """The page after / before a cursor (the first by default, or the last) of the users the
+    filters select.
+
+    The state filter runs in the database (`in_states`) and the page reads its own accounts only,
+    so a page costs the same whichever it is."""
+    token = poll_token()  # before the reads: a write meanwhile is seen now or by the first poll
+    now = timezone.now()
+    selection = filterset.qs
+    with without_jit():
+        if filterset.states:
+            selection = in_states(selection, filterset.states, now=now)
+        page = fetch_user_page(selection, size or settings.MONITORING_PAGE_SIZE, after=after, before=before, last=last)
+    found = {row.account_id: row for row in user_rows(Account.objects.filter(pk__in=page.account_ids), now=now)}
+    rows = [found[pk] for pk in page.account_ids if pk in found]
+    return Wall(page=page, rows=rows, token=token)
