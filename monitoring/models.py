@@ -63,6 +63,12 @@ class TerminalState(TerminalFields):
         indexes = [
             # the poll: rows written since the client's token
             models.Index(fields=["updated_at"], name="terminalstate_updated_idx"),
+            # the state filter RED / ORANGE: only users with a terminal in a call can be either
+            models.Index(
+                fields=["account"],
+                name="terminalstate_in_call_idx",
+                condition=models.Q(calls_active__gt=0) | models.Q(calls_ringing__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:

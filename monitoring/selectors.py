@@ -209,8 +209,12 @@ def account_states_sql(accounts: QuerySet, *, now: datetime.datetime) -> tuple[s
 def in_states(accounts: QuerySet, states: Iterable[str], *, now: datetime.datetime) -> QuerySet:
     """The accounts of the queryset whose state now is one of `states` (the state filter, in the
     database: a page of them reads only its own rows). Run it under `without_jit()`."""
-    sql, params = account_states_sql(accounts, now=now)
     states = list(states)
+    if set(states) <= {State.RED, State.ORANGE}:
+        # Exact, and far narrower: RED and ORANGE both need a terminal with calls.
+        in_call = TerminalState.objects.filter(Q(calls_active__gt=0) | Q(calls_ringing__gt=0))
+        accounts = accounts.filter(pk__in=in_call.values("account_id"))
+    sql, params = account_states_sql(accounts, now=now)
     marks = ", ".join(["%s"] * len(states))
     # Fixed SQL text; the states and times go in as parameters.
     query = RawSQL(f"SELECT id FROM ({sql}) s WHERE state IN ({marks})", [*params, *states])  # noqa: S611

@@ -169,7 +169,7 @@ def test_the_counting_aggregate_agrees_with_the_rule_on_random_users():
     assert len(expected) == 4
     assert state_counts(now=now) == {state: expected.get(state, 0) for state in State.values}
     # the same SQL as the state filter, and over a part of the accounts
-    for states in (["RED"], ["ORANGE", "GREY"], ["GREEN"]):
+    for states in (["RED"], ["ORANGE"], ["RED", "ORANGE"], ["ORANGE", "GREY"], ["GREEN"]):
         with without_jit():
             chosen = set(in_states(Account.objects.all(), states, now=now).values_list("pk", flat=True))
         assert chosen == {row.account_id for row in rows if row.state in states}
