@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from registrations.models import Account
@@ -33,15 +34,21 @@ def user_page(
     """The page after / before a cursor (the first by default, or the last) of the users the
     filters select.
 
-    The state filter runs in the database (`in_states`) and the page reads its own accounts only,
-    so a page costs the same whichever it is."""
+    The state filter runs in the database (`in_states`), over windows of the order just wide
+    enough to fill the page, and the page reads its own accounts only, so a page costs the same
+    whichever it is."""
     token = poll_token()  # before the reads: a write meanwhile is seen now or by the first poll
     now = timezone.now()
-    selection = filterset.qs
+    narrow = None
+    if filterset.states:
+
+        def narrow(accounts: QuerySet) -> QuerySet:
+            return in_states(accounts, filterset.states, now=now)
+
     with without_jit():
-        if filterset.states:
-            selection = in_states(selection, filterset.states, now=now)
-        page = fetch_user_page(selection, size or settings.MONITORING_PAGE_SIZE, after=after, before=before, last=last)
+        page = fetch_user_page(
+            filterset.qs, size or settings.MONITORING_PAGE_SIZE, after=after, before=before, last=last, narrow=narrow
+        )
     found = {row.account_id: row for row in user_rows(Account.objects.filter(pk__in=page.account_ids), now=now)}
     rows = [found[pk] for pk in page.account_ids if pk in found]
     return Wall(page=page, rows=rows, token=token)
