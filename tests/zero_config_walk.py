@@ -2,7 +2,9 @@
 tests/test_zero_config.py against SQLite): each report's list, first detail, export, sorted and
 last pages, and every menu entry. Prints one line per failure; exits 1 if any."""
 
+import html
 import os
+import re
 import sys
 
 import django
@@ -33,8 +35,16 @@ def main() -> int:
         first = report.base_queryset().order_by().values_list("pk", flat=True).first()
         if first is not None:
             urls.append(reverse(report.url_name("detail"), args=[first]))
+    # User Monitoring's state filter, pages and poll run the state rule as SQL.
+    urls += ["/monitoring/?state=RED&state=ORANGE", "/monitoring/?state=GREEN&page=last"]
+    urls += ["/monitoring/changes/?since=1&state=GREY&counts=1", "/api/v1/monitoring/?state=GREEN"]
     failures = 0
-    for url in urls:
+    seen = set()
+    while urls:
+        url = urls.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if response.status_code != 200:
@@ -43,7 +53,10 @@ def main() -> int:
         elif url.endswith("export.csv") and not body.strip():
             failures += 1
             print(f"empty export {url}")
-    print(f"walked {len(urls)} pages, {failures} failed")
+        elif response.get("Content-Type", "").startswith("text/html"):
+            # fragments a page loads once shown (summary strips, state counts)
+            urls += [html.unescape(part) for part in re.findall(r'data-load="([^"]+)"', body.decode())]
+    print(f"walked {len(seen)} pages, {failures} failed")
     return 1 if failures else 0
 
 
