@@ -99,18 +99,20 @@ def delete_in_batches(
 
     Each batch resumes after the previous one's last key, an index range: starting from the top
     again would walk past every row the previous batches deleted (dead until vacuumed), batch after
-    batch. When the walk ends, one pass from the start takes what was committed behind the cursor
-    meanwhile.
+    batch. When the walk ends, one more pass from the start takes what was committed behind the
+    cursor meanwhile; only one, so rows that keep arriving cannot keep the job going forever.
     """
     ordered = queryset.order_by("pk")
     after = None
     total = 0
+    passes = 0
     while True:
         with transaction.atomic(using=queryset.db):
             page = ordered if after is None else ordered.filter(pk__gt=after)
             rows = list(page.values_list(*fields)[:size])
             if not rows:
-                if after is None:
+                passes += 1
+                if after is None or passes == 2:
                     return total
                 after = None
                 continue

@@ -56,6 +56,9 @@ class DeletionJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch done.")
     state = models.CharField(max_length=16, choices=State, default=State.PENDING)
     expected = models.BigIntegerField(null=True, blank=True, help_text="What the confirmation showed.")
+    upto_pk = models.BigIntegerField(
+        null=True, blank=True, help_text="Highest row id when confirmed: rows that arrive later are not taken."
+    )
     deleted = models.BigIntegerField(default=0)
     protected = models.BigIntegerField(default=0, help_text="Selected rows the rules kept.")
     cascaded = models.JSONField(default=dict, blank=True, help_text="Rows removed with them, by kind.")

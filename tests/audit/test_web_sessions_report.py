@@ -83,3 +83,11 @@ def test_api_reads_with_the_same_filters(operator_client, accesses):
     assert set(data) == {"next", "previous", "results"}
     one = operator_client.get(f"/api/v1/web-sessions/{accesses['bob'].pk}/").json()
     assert one["ip"] == "10.0.0.6"
+
+
+@pytest.mark.parametrize("query", ["time_before=9999-12-31T23:00", "time_after=0001-01-01T00:30"])
+def test_a_time_no_record_can_have_is_refused_by_name(operator_client, accesses, query):
+    """Near year 1 or 9999 the conversion to UTC overflows (on SQLite, `make run`'s default)."""
+    response = operator_client.get(f"/web-sessions/?{query}")
+    assert response.status_code == 400
+    assert "between the years 1900 and 9998" in response.content.decode()

@@ -151,3 +151,16 @@ def test_empty_table_says_how_to_get_a_first_call(operator_client):
 def test_menu_lists_the_report_under_calls(operator_client):
     page = operator_client.get("/").content.decode()
     assert re.search(r"Calls</div>\s*<a href=\"/cdr/\"[^>]*>Call Detail Records</a>", page)
+
+
+def test_a_bound_no_row_can_reach_gives_an_empty_selection_everywhere(support_client, calls):
+    """A number past the column's range matches nothing: an empty page, an export with only its
+    header (not a cut-off stream), an empty API page."""
+    query = "duration_min=1e20"
+    assert support_client.get(f"/cdr/?{query}").status_code == 200
+    response = support_client.get(f"/cdr/export.csv?{query}")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Date (UTC)")
+    api = support_client.get(f"/api/v1/cdrs/?{query}")
+    assert api.status_code == 200 and api.json()["results"] == []

@@ -147,3 +147,35 @@ def test_batches_resume_after_the_last_key_and_a_last_pass_catches_late_rows(adm
     assert done.deleted == 9 and set(Probe.objects.values_list("event_id", flat=True)) == {"p0", "p5"}
     pings = [probe.pk for probe in made if probe.kind == "PING"]
     assert batches == [pings[:3], pings[3:6], pings[6:], [made[0].pk - 1]]
+
+
+def test_rows_arriving_during_the_delete_are_not_taken_and_the_job_ends(admin_user, settings, monkeypatch):
+    """A selection that keeps growing (failed logins during an attack) cannot keep the job going:
+    it takes the rows that existed when the delete was confirmed, and stops."""
+    from voipadmin.partitions import ensure_partitions_for
+    from voipadmin.reports import deletion
+
+    settings.REPORT_DELETE_BATCH = 2
+    ensure_partitions_for(Probe, [BASE])
+    Probe.objects.bulk_create([Probe(event_id=f"p{n}", time=BASE, kind="PING") for n in range(6)])
+    selection = deletion_selection(probes, QueryDict("kind=PING"))
+    job = deletion.deletion_job_create(report=probes, selection=selection, expected=6, context=_context(admin_user))
+    real = deletion.delete_by_key
+    arrived: list[str] = []
+
+    def with_arrivals(model, rows):
+        if len(arrived) < 50:  # bounded, so a regression fails instead of hanging
+            arrived.append(Probe.objects.create(event_id=f"new{len(arrived)}", time=BASE, kind="PING").event_id)
+        return real(model, rows)
+
+    monkeypatch.setattr(deletion, "delete_by_key", with_arrivals)
+    done = deletion_job_run(job_id=job.pk)
+    assert done.state == "done" and done.deleted == 6
+    assert len(arrived) == 3  # one arrival per batch of the six confirmed rows
+    assert set(Probe.objects.values_list("event_id", flat=True)) == set(arrived)
+
+
+def _context(user):
+    from voipadmin.request_context import RequestContext, actor_for_user
+
+    return RequestContext(ip="127.0.0.1", correlation_id="test", actor=actor_for_user(user), user=user)

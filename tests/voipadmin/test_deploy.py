@@ -41,3 +41,10 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     schema = target.read_text()
     for resource in ("/api/v1/sip-events/", "/api/v1/cdrs/", "/api/v1/conference-events/", "/api/v1/web-sessions/"):
         assert resource in schema
+    import yaml
+
+    paths = yaml.safe_load(schema)["paths"]
+    for pushed in ("/api/v1/sip-events/", "/api/v1/cdrs/", "/api/v1/registrations/", "/api/v1/terminal-states/"):
+        assert "post" in paths[pushed], pushed
+    for read_only in ("/api/v1/web-sessions/", "/api/v1/audit/", "/api/v1/config-changes/", "/api/v1/chat-messages/"):
+        assert "get" in paths[read_only] and "post" not in paths[read_only], read_only

@@ -156,3 +156,16 @@ def test_webaccess_columns_cover_the_report():
         for column in export_columns(__import__("audit.reports", fromlist=["web_sessions"]).web_sessions, "UTC")
     ] == ["Date (UTC)", "Principal", "IP address", "Event type", "User agent"]
     assert WebAccess._meta.get_field("ip").null
+
+
+def test_web_sessions_cells_starting_with_tab_cr_or_lf_are_neutralised(support_client):
+    for hour, agent in enumerate(["\tcmd", "\rcmd", "\ncmd"]):
+        WebAccessFactory(
+            time=NOON_UTC - datetime.timedelta(hours=hour), principal="p", ip=None, outcome="login", user_agent=agent
+        )
+    data = body(support_client.get("/web-sessions/export.csv"))
+    assert data.split(b"\n", 1)[1] == (
+        b"2026-07-01 12:00:05,p,,login,'\tcmd\n"
+        b"2026-07-01 11:00:05,p,,login,\"'\rcmd\"\n"
+        b"2026-07-01 10:00:05,p,,login,\"'\ncmd\"\n"
+    )

@@ -125,3 +125,8 @@ def test_actor_of_an_ingest_is_the_trusted_client(api):
     record = AuditRecord.objects.get(pk=seen["record"].pk)
     assert (record.actor_kind, record.actor_name) == ("t", "ingest.pbx-test")
     assert ingest.IngestResult(2, 1).as_dict() == {"received": 2, "created": 1, "unchanged": 1}
+
+
+def test_a_report_without_ingest_refuses_post(api):
+    response = api.post("/api/v1/web-sessions/", [{"principal": "x"}], format="json")
+    assert response.status_code == 405

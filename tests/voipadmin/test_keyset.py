@@ -136,3 +136,30 @@ def test_a_duration_column_pages_both_ways(db):
     expected = list(order_queryset(queryset, ordering).values_list("pk", flat=True))
     assert walk_forward(queryset, ordering, 2) == expected
     assert walk_backward(queryset, ordering, 2) == expected
+
+
+@pytest.mark.parametrize(
+    ("order", "value", "pk"),
+    [
+        ("ip", "zzz", 1),  # not an address: PostgreSQL's inet would refuse it
+        ("principal", "a\u0000b", 1),  # a NUL byte: refused by PostgreSQL's text
+        ("-time", "2026-11-01T10:00:00+00:00", 10**30),  # an id beyond bigint
+        ("principal", "x" * 500, 1),  # longer than the column
+    ],
+)
+def test_a_forged_page_link_is_a_clear_error_not_a_database_error(operator_client, order, value, pk):
+    import base64
+    import json
+
+    token = base64.urlsafe_b64encode(json.dumps([order, value, pk]).encode()).decode().rstrip("=")
+    for url in (f"/web-sessions/?o={order}&after={token}", f"/api/v1/web-sessions/?o={order}&after={token}"):
+        response = operator_client.get(url)
+        assert response.status_code == 400, url
+        assert b"page link is damaged" in response.content
+
+
+def test_a_deeply_nested_page_link_is_a_clear_error(operator_client):
+    import base64
+
+    token = base64.urlsafe_b64encode(b"[" * 100_000).decode().rstrip("=")
+    assert operator_client.get(f"/web-sessions/?after={token}").status_code == 400

@@ -47,8 +47,6 @@ class IngestMixin:
 
     @extend_schema(responses={201: IngestResultSerializer})
     def create(self, request, *args, **kwargs):
-        if self.ingest_serializer_class is None or self.ingest is None:
-            return Response({"detail": "This resource is read-only."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
         try:
             result = ingest_batch(
                 self.ingest_serializer_class, type(self).ingest, request.data, context={"request": request}
@@ -65,6 +63,12 @@ class ReportResource(IngestMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     report = None
     pagination_class = KeysetPagination
     filter_backends = [ReportFilterBackend]
+
+    def __init_subclass__(cls, **kwargs):
+        """A resource without an ingest service takes no POST: a 405, and none in the schema."""
+        super().__init_subclass__(**kwargs)
+        if cls.ingest is None or cls.ingest_serializer_class is None:
+            cls.http_method_names = [name for name in viewsets.GenericViewSet.http_method_names if name != "post"]
 
     def get_queryset(self):
         return self.report.with_related(self.report.base_queryset())

@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.fields import AutoFieldMixin
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -37,8 +38,8 @@ def deletion_selection(report: Report, params: QueryDict) -> Selection:
     return selection
 
 
-def deletable_queryset(report: Report, selection: Selection):
-    queryset = selection.queryset
+def deletable_queryset(report: Report, queryset):
+    """The rows of a selection the report's rules let go (a running conference stays, ...)."""
     return report.deletable(queryset) if report.deletable else queryset
 
 
@@ -46,7 +47,7 @@ def deletion_preview(report: Report, selection: Selection) -> dict:
     """What the confirmation page shows: rows that will go and selected rows the rules keep."""
     limit = settings.REPORT_EXACT_COUNT_LIMIT
     selected, selected_exact = bounded_count(selection.queryset, limit)
-    going, going_exact = bounded_count(deletable_queryset(report, selection), limit)
+    going, going_exact = bounded_count(deletable_queryset(report, selection.queryset), limit)
     return {
         "selected": selected,
         "selected_exact": selected_exact,
@@ -57,10 +58,19 @@ def deletion_preview(report: Report, selection: Selection) -> dict:
     }
 
 
+def newest_pk(model) -> int | None:
+    """The highest id of a table with serial ids (one index read), None for other keys: the rows a
+    person confirmed are those that existed then, not what arrives while the worker deletes."""
+    if not isinstance(model._meta.pk, AutoFieldMixin):
+        return None
+    return model._base_manager.order_by("-pk").values_list("pk", flat=True).first()
+
+
 def deletion_job_create(
     *, report: Report, selection: Selection, expected: int | None, context: RequestContext
 ) -> DeletionJob:
     job = DeletionJob.objects.create(
+        upto_pk=newest_pk(report.model),
         report=report.slug,
         query=selection.filter_query(),
         description=selection.describe(),
@@ -99,7 +109,10 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
     report = get_report(job.report)
     try:
         selection = deletion_selection(report, QueryDict(job.query))
-        queryset = deletable_queryset(report, selection)
+        selected = selection.queryset
+        if job.upto_pk is not None:
+            selected = selected.filter(pk__lte=job.upto_pk)
+        queryset = deletable_queryset(report, selected)
         model = report.model
         batch_size = settings.REPORT_DELETE_BATCH
         cascaded: dict[str, int] = dict(job.cascaded)
@@ -123,7 +136,7 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
 
         delete_in_batches(queryset, key_fields(model) if by_key else ["pk"], batch_size, delete)
         job.refresh_from_db()
-        job.protected, _ = bounded_count(selection.queryset, settings.REPORT_EXACT_COUNT_LIMIT)
+        job.protected, _ = bounded_count(selected, settings.REPORT_EXACT_COUNT_LIMIT)
         job.cascaded = cascaded
         job.state = DeletionJob.State.DONE
         job.finished_at = timezone.now()

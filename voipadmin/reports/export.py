@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
@@ -159,7 +160,10 @@ def copy_statement(
 
 def copy_rows(queryset: QuerySet, columns: list[ExportColumn], zone_name: str, delimiter: str) -> Iterator[bytes]:
     """Rows as CSV straight out of PostgreSQL's COPY, regrouped into chunks of about 64 KiB."""
-    statement, params = copy_statement(queryset, columns, zone_name, delimiter)
+    try:
+        statement, params = copy_statement(queryset, columns, zone_name, delimiter)
+    except EmptyResultSet:  # a filter no row can match (an integer bound past the column's range)
+        return
     connection = connections[queryset.db]
     connection.ensure_connection()
     finished = False

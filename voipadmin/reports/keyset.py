@@ -106,17 +106,27 @@ def decode_cursor(token: str, ordering: Ordering, model: type[models.Model], nam
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         order, value, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         raise damaged from None
     if order != ordering.param:
         raise FilterError({name: ["the page link was made for another sort order; start from the first page."]})
     try:
-        pk = model._meta.pk.to_python(pk)
+        pk = _checked(_key_field(model, "pk"), pk)
         if ordering.field != "pk" and value is not None:
-            value = _key_field(model, ordering.field).to_python(value)
+            value = _checked(_key_field(model, ordering.field), value)
     except Exception:
         raise damaged from None
     return Cursor(value=value, pk=pk)
+
+
+def _checked(field: models.Field, raw):
+    """A key value the database will take: a forged link must not reach it as a bad inet, an
+    out-of-range integer or a string with a NUL byte (each a database error, not a page)."""
+    value = field.to_python(raw)
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in a key")
+    field.run_validators(value)
+    return value
 
 
 def _key_field(model: type[models.Model], name: str) -> models.Field:

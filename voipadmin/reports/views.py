@@ -171,7 +171,9 @@ class ReportDeleteView(ReportView):
         job = deletion_job_create(
             report=self.report,
             selection=selection,
-            expected=int(expected) if expected and expected.isdigit() else None,
+            expected=int(expected)
+            if expected and expected.isascii() and expected.isdigit() and len(expected) < 19
+            else None,
             context=current(),
         )
         messages.info(request, f"Deleting from {self.report.title}: {job.description}.")

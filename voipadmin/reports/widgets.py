@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeRangeField
 from django_filters.widgets import RangeWidget
 
 
@@ -18,8 +19,24 @@ class DateTimeRangeWidget(RangeWidget):
         super(RangeWidget, self).__init__(widgets, attrs)
 
 
+class BoundedDateTimeRangeField(IsoDateTimeRangeField):
+    """Refuses years no record has: near year 1 or 9999, converting to UTC overflows (SQLite)."""
+
+    years = range(1900, 9999)
+
+    def compress(self, data_list):
+        for moment in data_list or ():
+            if moment is not None and moment.year not in self.years:
+                raise forms.ValidationError(
+                    f"give a time between the years {self.years.start} and {self.years.stop - 1}.", code="range"
+                )
+        return super().compress(data_list)
+
+
 class DateTimeRangeFilter(django_filters.DateTimeFromToRangeFilter):
     """From/to (both inclusive); a naive time is read in the viewer's zone, ISO offsets honoured."""
+
+    field_class = BoundedDateTimeRangeField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", DateTimeRangeWidget)
