@@ -166,6 +166,6 @@ def test_web_sessions_cells_starting_with_tab_cr_or_lf_are_neutralised(support_c
     data = body(support_client.get("/web-sessions/export.csv"))
     assert data.split(b"\n", 1)[1] == (
         b"2026-07-01 12:00:05,p,,login,'\tcmd\n"
-        b"2026-07-01 11:00:05,p,,login,\"'\rcmd\"\n"
-        b"2026-07-01 10:00:05,p,,login,\"'\ncmd\"\n"
+        b'2026-07-01 11:00:05,p,,login,"\'\rcmd"\n'
+        b'2026-07-01 10:00:05,p,,login,"\'\ncmd"\n'
     )
