@@ -35,9 +35,11 @@ METHOD = """\
 - **Reconciliation** (3) is `sip_sessions.reconcile.reconcile(mode=full)`, what `manage.py
   reconcile_sip_events` runs; the reference binds a sample of the same pending events one by one with
   the ORM (one query for the bindings, one `save()`), in a transaction rolled back, scaled.
-- **Ingest** (4) posts prepared JSON bodies of 1,000 items to the API with an Ingest token, one
-  request after another on one connection; the reference COPYs the same rows (other source ids)
-  into the same table in batches of 1,000, one transaction each.
+- **Ingest** (4) posts prepared JSON bodies of 1,000 items to the API with an Ingest token: (a, b)
+  one request after another on one connection; (c, d) the same count shared by two clients posting
+  at once, each on its own connection (the server has two workers; a busy site has several PBXs).
+  The reference COPYs the same rows (other source ids) into the same table in batches of 1,000, one
+  transaction each, from one session.
 - **Delete** (5) is a filtered delete through the report machine: `deletion_job_create` and the
   `run_deletion` task body, as the confirmation page starts it; meanwhile a thread posts batches of
   100 SIP events to the API without pause, and its slowest request is the stall.
@@ -46,9 +48,12 @@ METHOD = """\
   Then the next month's rows are deleted in batches (the reference), and months are dropped one
   by one until two are left, each timed.
 - **Monitoring** (7) posts 4 terminal states for each of the 5,000 accounts to
-  `/api/v1/terminal-states/` (batches of 1,000), then times `GET /api/v1/monitoring/` and the page
-  `/monitoring/` like the report pages (server time, 50 requests). Its own module
-  (`bench/measures/monitoring.py`); "n/a" while the console has no such endpoints.
+  `/api/v1/terminal-states/` (batches of 1,000). Then (a) the refresh as an open page makes it:
+  every 2 seconds, after the server pushed 25 terminal states and refreshed 35 registration
+  bindings, `GET /monitoring/changes/?since=<token>` over the page's range, each answer's token into
+  the next (30 polls); (b) the state counts; (c, d) a page load, unfiltered and by state; (e) a
+  page of `GET /api/v1/monitoring/`: server time as for the report pages, 30 requests each
+  (`bench/measures/monitoring.py`).
 """
 
 
