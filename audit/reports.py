@@ -50,7 +50,7 @@ def _actor_history(row: AuditRecord) -> str:
 
 
 def audit_detail_context(row: AuditRecord) -> dict:
-    return {"changes": row.changes, "actor": row.actor}
+    return {"changes": row.changes, "actor": row.actor, "api_client": (row.details or {}).get("api_client")}
 
 
 audit_log = Report(
