@@ -1,4 +1,4 @@
-"""The API paths: a token client's changes are audited as `t`; servers push their own events."""
+"""The API paths: a token client's changes are audited as `t:0:0:<its IP>`; servers push their own events."""
 
 import io
 
@@ -21,21 +21,36 @@ def api(db):
     return client
 
 
-@pytest.mark.urls("tests.audit.urls")
 def test_an_account_change_through_the_api_is_audited(api):
-    AccountFactory(username="zoe", department="Sales")
+    AccountFactory(username="zoe", department="Sales", extension="2001", mobile="")
     response = api.post(
-        "/api/v1/test-accounts/", [{"username": "zoe", "department": "NOC"}, {"username": "new1"}], format="json"
+        "/api/v1/accounts/",
+        [{"username": "zoe", "department": "NOC", "extension": "2002", "mobile": "+39 333 1"}, {"username": "new1"}],
+        format="json",
+        REMOTE_ADDR="192.0.2.50",
     )
     assert response.status_code == 201
     update = AuditRecord.objects.get(resource_table="registrations_account", action="U")
-    assert update.details["changes"] == {"department": ["Sales", "NOC"]}
-    assert (update.actor_kind, update.actor_name) == ("t", "ingest.pbx-audit")
+    assert update.details["changes"] == {
+        "department": ["Sales", "NOC"],
+        "extension": ["2001", "2002"],
+        "mobile": ["", "+39 333 1"],
+    }
+    assert update.statement.endswith(":department=NOC,extension=2002,mobile=+39 333 1")
+    assert update.actor == "t:0:0:192.0.2.50" and update.ip == "192.0.2.50"
+    assert update.details["api_client"] == "ingest.pbx-audit"  # who pushed is kept beside the address
     created = AuditRecord.objects.get(resource_table="registrations_account", action="A", details__natural_key="new1")
-    assert created.actor_kind == "t"
+    assert (created.actor, created.details["api_client"]) == ("t:0:0:192.0.2.50", "ingest.pbx-audit")
     # the same batch again changes nothing, so it records nothing
-    api.post("/api/v1/test-accounts/", [{"username": "zoe", "department": "NOC"}], format="json")
+    api.post("/api/v1/accounts/", [{"username": "zoe", "department": "NOC"}], format="json")
     assert AuditRecord.objects.filter(resource_table="registrations_account").count() == 3  # A zoe, U zoe, A new1
+
+
+def test_the_detail_panel_names_the_token_behind_a_trusted_actor(api, operator_client):
+    api.post("/api/v1/accounts/", [{"username": "kim"}], format="json", REMOTE_ADDR="192.0.2.51")
+    record = AuditRecord.objects.get(resource_table="registrations_account", action="A")
+    panel = operator_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
+    assert "<code>t:0:0:192.0.2.51</code> (API token of <strong data-api-client>ingest.pbx-audit</strong>)" in panel
 
 
 EVENTS = [
