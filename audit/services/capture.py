@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from ..models import AuditAction, AuditRecord, ServerEvent
 from ..registry import Audited, audited, audited_models
-from .records import AuditEntry, audit_records, server_event
+from .records import AuditEntry, audit_records, server_event, status_change
 
 HIDDEN = "***"
 _SKIP = object()
@@ -175,13 +175,41 @@ def _is_new_password(instance: models.Model, before: Any, after: Any) -> bool:
 
 
 def _active_event(spec: Audited, instance: models.Model, active: bool) -> None:
-    username = getattr(instance, spec.username_field, "") if spec.username_field else str(instance)
+    """Activation / deactivation, and the status move it is (seed 001: -2 inactive, 0 offline).
+
+    Deactivating moves the user from the last status the log knows (offline if none) to -2;
+    activating moves them from -2 to offline, until their client connects.
+    """
+    username = str(getattr(instance, spec.username_field, "") if spec.username_field else instance)[:150]
+    display_name = _display_name(instance)
+    description = f"{spec.name_of(instance)} {'activated' if active else 'deactivated'}"
     server_event(
         event_type=ServerEvent.EventType.ACTIVATION if active else ServerEvent.EventType.DEACTIVATION,
-        username=str(username)[:150],
-        display_name=_display_name(instance),
-        description=f"{spec.name_of(instance)} {'activated' if active else 'deactivated'}",
+        username=username,
+        display_name=display_name,
+        description=description,
     )
+    inactive, offline = ServerEvent.Status.INACTIVE, ServerEvent.Status.OFFLINE
+    status_change(
+        username=username,
+        previous_status=inactive if active else _last_status(username, default=offline),
+        new_status=offline if active else inactive,
+        display_name=display_name,
+        description=description,
+    )
+
+
+def _last_status(username: str, *, default: int) -> int:
+    """The newest status the event log has for `username` (one indexed lookup)."""
+    status = (
+        ServerEvent.objects.filter(
+            username=username, event_type=ServerEvent.EventType.STATUS, new_status__in=ServerEvent.Status.values
+        )
+        .order_by("-id")
+        .values_list("new_status", flat=True)
+        .first()
+    )
+    return default if status is None else status
 
 
 def _display_name(instance: models.Model) -> str:

@@ -66,6 +66,15 @@ EVENTS = [
         "application": "TrueConf for Windows",
     },
     {
+        "event_id": "srv-4",
+        "timestamp": "2026-11-20T10:07:00+01:00",
+        "event": "status",
+        "username": "bob",
+        "previous_status": -2,
+        "new_status": 0,
+        "description": "account activated",
+    },
+    {
         "event_id": "srv-3",
         "timestamp": "2026-11-20T10:06:00+01:00",
         "event": "login",
@@ -79,15 +88,17 @@ EVENTS = [
 
 def test_server_events_push_is_idempotent(api):
     first = api.post("/api/v1/server-events/", EVENTS, format="json")
-    assert first.status_code == 201 and first.json() == {"received": 3, "created": 3, "unchanged": 0}
+    assert first.status_code == 201 and first.json() == {"received": 4, "created": 4, "unchanged": 0}
     again = api.post("/api/v1/server-events/", EVENTS, format="json")
-    assert again.json() == {"received": 3, "created": 0, "unchanged": 3}
+    assert again.json() == {"received": 4, "created": 0, "unchanged": 4}
     status = ServerEvent.objects.get(event_id="srv-2")
     assert (status.previous_status, status.new_status, status.endpoint_id) == (1, 2, "ep-77")
     assert status.time.isoformat() == "2026-11-20T09:05:00+00:00"
+    inactive = ServerEvent.objects.get(event_id="srv-4")
+    assert (inactive.get_previous_status_display(), inactive.get_new_status_display()) == ("-2 inactive", "0 offline")
     assert ServerEvent.objects.get(event_id="srv-3").success is False
     listed = api.get("/api/v1/server-events/?event_type=status").json()["results"]
-    assert [item["event_id"] for item in listed] == ["srv-2"]
+    assert sorted(item["event_id"] for item in listed) == ["srv-2", "srv-4"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from audit.models import AuditRecord, ServerEvent
+from audit.services import status_change
 from registrations.models import Account
 from tests.audit.factories import AccountFactory
 from tests.conftest import login_quietly
@@ -78,14 +79,39 @@ def test_create_delete_and_restore(superuser):
     assert restored.resource_id == f"id={again.pk}"
 
 
-def test_activation_and_deactivation_are_server_events(superuser):
+def test_activation_and_deactivation_are_server_events_and_status_moves(superuser):
     account = AccountFactory(username="dave", display_name="Dave D")
     account.active = False
     account.save()
     account.active = True
     account.save()
-    events = list(ServerEvent.objects.filter(username="dave").order_by("id").values_list("event_type", "display_name"))
-    assert events == [("deactivation", "Dave D"), ("activation", "Dave D")]
+    events = list(
+        ServerEvent.objects.filter(username="dave")
+        .order_by("id")
+        .values_list("event_type", "display_name", "previous_status", "new_status")
+    )
+    assert events == [
+        ("deactivation", "Dave D", None, None),
+        ("status", "Dave D", 0, -2),  # no status known before: offline
+        ("activation", "Dave D", None, None),
+        ("status", "Dave D", -2, 0),
+    ]
+
+
+def test_unchecking_active_in_the_admin_moves_the_last_known_status_to_inactive(client, superuser):
+    account = AccountFactory(username="dina", department="Sales")
+    status_change(username="dina", previous_status=0, new_status=1)  # registered: online
+    login_quietly(client, superuser)
+    response = client.post(
+        f"/admin/registrations/account/{account.pk}/change/", account_form(account, active=""), REMOTE_ADDR="192.0.2.7"
+    )
+    assert response.status_code == 302
+    deactivation = ServerEvent.objects.get(username="dina", event_type="deactivation")
+    status = ServerEvent.objects.filter(username="dina", event_type="status").latest("id")
+    assert (status.previous_status, status.new_status, status.ip) == (1, -2, "192.0.2.7")
+    assert status.get_new_status_display() == "-2 inactive" and status.description == deactivation.description
+    (update,) = records("registrations_account", action="U")
+    assert update.details["changes"] == {"active": [True, False]}
 
 
 def test_password_changes_are_pswd_chng_and_never_show_the_hash(client, superuser):
