@@ -2,17 +2,21 @@
 
 Signals of the registered models (audit/registry.py) become audit records: A with every value, U
 with each changed parameter's (before, after), D with the values the row had, R when a row comes
-back under a name an earlier D removed, PSWD_CHNG for a new password. The "before" of an update
-is read from the database in pre_save (one indexed lookup), not from what the caller loaded.
+back under a name an earlier D removed, PSWD_CHNG for a new password hash however it was set
+(only the hasher upgrade of a login is not one). The "before" of an update is read from the
+database in pre_save (one indexed lookup), not from what the caller loaded.
 Paths that send no signals (QuerySet.update, bulk_create) go through audit/services/bulk.py.
 """
 
+import contextlib
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
-from django.contrib.auth.hashers import is_password_usable
+from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
@@ -167,11 +171,37 @@ def update_entries(spec: Audited, instance: models.Model, changed: dict[str, tup
     return entries
 
 
+_checking_login_password: ContextVar[bool] = ContextVar("audit_checking_login_password", default=False)
+
+
+@contextlib.contextmanager
+def login_password_check() -> Iterator[None]:
+    """Around a login's password check (audit.auth): a hash Django upgrades in it is no change."""
+    token = _checking_login_password.set(True)
+    try:
+        yield
+    finally:
+        _checking_login_password.reset(token)
+
+
 def _is_new_password(instance: models.Model, before: Any, after: Any) -> bool:
-    """set_password() keeps the raw password until save; a hash upgrade at login does not."""
+    """Every new hash is a password change (set_password(), or one assigned in a shell or a
+    fixture) except the hasher upgrade Django does when a login's password checks out."""
     if getattr(instance, "_password", None) is not None:
-        return True
-    return is_password_usable(before or None) != is_password_usable(after or None)
+        return True  # set_password() keeps the raw password until the save
+    return not (_checking_login_password.get() and _is_hasher_upgrade(before, after))
+
+
+def _is_hasher_upgrade(before: Any, after: Any) -> bool:
+    """`after` is the preferred hasher's and `before` was one Django would have upgraded."""
+    try:
+        old, new = identify_hasher(before or ""), identify_hasher(after or "")
+    except ValueError:
+        return False  # an unusable password, set or cleared
+    preferred = get_hasher("default")
+    if new.algorithm != preferred.algorithm:
+        return False
+    return old.algorithm != preferred.algorithm or preferred.must_update(before)
 
 
 def _active_event(spec: Audited, instance: models.Model, active: bool) -> None:

@@ -1,7 +1,8 @@
 """Every change to an audited model is an audit record with who, what, where and before -> after."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.hashers import MD5PasswordHasher, make_password
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from audit.models import AuditRecord, ServerEvent
@@ -131,10 +132,40 @@ def test_password_changes_are_pswd_chng_and_never_show_the_hash(client, superuse
 
 def test_a_hash_upgrade_at_login_is_not_a_password_change(client):
     user = UserFactory(username="frank")
-    seen = records("auth_user", action="PSWD_CHNG")  # the factory's first password
-    user.password = "md5$oldsalt$" + "0" * 32  # an old hash the login would upgrade; wrong anyway
-    user.save(update_fields=["password"])
+    outdated = MD5PasswordHasher().encode(PASSWORD, "short")  # too little salt: login upgrades it
+    User.objects.filter(pk=user.pk).update(password=outdated)
+    seen = records("auth_user", action="PSWD_CHNG")
+    assert client.post("/login/", {"username": "frank", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.password != outdated and user.check_password(PASSWORD)  # Django did upgrade it
     assert records("auth_user", action="PSWD_CHNG") == seen
+
+
+@pytest.mark.parametrize(
+    "assigned",
+    [
+        lambda: make_password("Assigned in a shell 1!"),  # the preferred hasher, over a current hash
+        lambda: MD5PasswordHasher().encode("From a fixture 2!", "short"),  # an old-style hash
+    ],
+    ids=["current-hash", "outdated-hash"],
+)
+def test_a_hash_assigned_directly_is_a_password_change(assigned):
+    user = UserFactory(username="gus")
+    seen = {row.pk for row in records("auth_user", action="PSWD_CHNG")}
+    user.password = assigned()  # a shell or loaddata, not set_password()
+    user.save()
+    (record,) = [row for row in records("auth_user", action="PSWD_CHNG") if row.pk not in seen]
+    assert record.statement == f"i_web_user={user.pk}" and record.details["changes"] == {"password": ["***", "***"]}
+
+
+def test_an_outdated_hash_replaced_outside_a_login_is_a_password_change():
+    user = UserFactory(username="hal")
+    User.objects.filter(pk=user.pk).update(password=MD5PasswordHasher().encode(PASSWORD, "short"))
+    user.refresh_from_db()
+    seen = len(records("auth_user", action="PSWD_CHNG"))
+    user.password = make_password("Someone else's 3!")  # looks like an upgrade, but no login checked it
+    user.save(update_fields=["password"])
+    assert len(records("auth_user", action="PSWD_CHNG")) == seen + 1
 
 
 def test_group_membership_and_role_permissions_are_recorded(superuser):
