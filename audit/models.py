@@ -335,6 +335,11 @@ class LoginLockout(models.Model):
     failures = models.IntegerField(default=0, help_text="Attempts counted since the last success or unlock.")
     locked_until = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+    lock_attempt = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The count that set the lock: the threshold (a wrong password) or one beyond (a claim).",
+    )
     unlocked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
