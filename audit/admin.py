@@ -45,7 +45,15 @@ def unlock_logins(modeladmin, request, queryset):
 class LoginLockoutAdmin(admin.ModelAdmin):
     list_display = ("username", "failures", "locked_until", "locked_at", "unlocked_at")
     search_fields = ("username",)
-    readonly_fields = ("username", "failures", "locked_until", "locked_at", "unlocked_at", "updated_at")
+    readonly_fields = (
+        "username",
+        "failures",
+        "locked_until",
+        "locked_at",
+        "lock_attempt",
+        "unlocked_at",
+        "updated_at",
+    )
     actions = [unlock_logins]
 
     def has_add_permission(self, request) -> bool:

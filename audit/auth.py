@@ -13,6 +13,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 
+from .services.capture import login_password_check
 from .services.lockout import Claim, lockout_claim, lockout_failed, lockout_succeeded
 
 LOCK_ATTRIBUTE = "login_lockout"
@@ -37,7 +38,8 @@ class LockoutModelBackend(ModelBackend):
             setattr(request, LOCK_ATTRIBUTE, claim)
         if claim.refused:
             raise AccountLocked(claim)
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        with login_password_check():
+            user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             lockout_failed(claim=claim)
         else:

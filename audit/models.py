@@ -53,7 +53,10 @@ class ActorKind(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    """The softswitch's action codes (seed 002); the label is the hover hint."""
+    """The softswitch's action codes (seed 002); the label is the seed's description.
+
+    XMLAPI_RLY, MFA_RST_ALL and MFA_RST are ours: the seed lists those actions without a code.
+    """
 
     ADD = "A", "Add a record to a table"
     UPDATE = "U", "Update a record"
@@ -63,7 +66,7 @@ class AuditAction(models.TextChoices):
     AUTH_FAIL = "AUTH_FAIL", "Bad auth"
     AUTH_OTP = "AUTH_OTP", "Successful auth using OTP"
     OTP_RST = "OTP_RST", "Reset one time password"
-    PSWD_CHNG = "PSWD_CHNG", "Web password change"
+    PSWD_CHNG = "PSWD_CHNG", "Web Password change"
     FUNDS = "FUNDS", "Add funds/Debit/Credit"
     CALL_DISC = "CALL_DISC", "Disconnect call"
     BRUN = "BRUN", "Billing run"
@@ -71,9 +74,10 @@ class AuditAction(models.TextChoices):
     QUEUE = "Q", "Queue an action"
     EXECUTE = "E", "Execute an action"
     CLR_FSTUSE = "CLR_FSTUSE", "Clear First Use timestamp"
-    EXT_LFTM = "EXT_LFTM", "Extend lifetime"
-    SSLCRT_ISS = "SSLCRT_ISS", "Issue SSL certificate"
+    EXT_LFTM = "EXT_LFTM", "Extend Lifetime"
+    SSLCRT_ISS = "SSLCRT_ISS", "Issue SSL Certificate"
     FW_OPEN80 = "FW_OPEN80", "Open TCP 80 port"
+    XMLAPI_RLY = "XMLAPI_RLY", "XMLAPI relayed to another environment"
     MFA_RQRD = "MFA_RQRD", "MFA required"
     MFA_PEND = "MFA_PEND", "MFA pending until setup done"
     MFA_SETUP = "MFA_SETUP", "MFA setup done"
@@ -81,6 +85,53 @@ class AuditAction(models.TextChoices):
     MFA_FAIL = "MFA_FAIL", "MFA required, but failed"
     MFA_RST_ALL = "MFA_RST_ALL", "Reset MFA configs, tokens and validations for ALL users"
     MFA_RST = "MFA_RST", "Reset MFA configs, tokens and validations for a specific user"
+
+
+_ROW = "table_name:key1=val1[,key2=val2...]"
+_CHANGE = f"{_ROW}:field1=newval1"
+_LOGIN = "customer|account|vendor:username|email=value"
+_MFA = "customer|vendor|web_user:username:MFA_type"
+
+# The statement syntax of each action code (seed 002), shown beside the description. The three
+# codes of our own follow the seed's patterns: the environment relayed to, the user reset.
+ACTION_SYNTAX: dict[str, str] = {
+    AuditAction.ADD: _CHANGE,
+    AuditAction.UPDATE: _CHANGE,
+    AuditAction.DELETE: _ROW,
+    AuditAction.RESTORE: _ROW,
+    AuditAction.AUTH_OK: _LOGIN,
+    AuditAction.AUTH_FAIL: _LOGIN,
+    AuditAction.AUTH_OTP: _LOGIN,
+    AuditAction.OTP_RST: "customer|account|vendor|system:",
+    AuditAction.PSWD_CHNG: "i_customer|i_web_user|i_account|i_vendor=id",
+    AuditAction.FUNDS: "add|credit|debit|recharge:i_customer|i_account|i_vendor=",
+    AuditAction.CALL_DISC: "i_call|i_account=id",
+    AuditAction.BRUN: "i_account=id",
+    AuditAction.BRSTRT: "i_account=id",
+    AuditAction.QUEUE: _CHANGE,
+    AuditAction.EXECUTE: _CHANGE,
+    AuditAction.CLR_FSTUSE: "accounts:i_accout=id",
+    AuditAction.EXT_LFTM: "accounts:i_accout=id",
+    AuditAction.SSLCRT_ISS: "i_environment=id",
+    AuditAction.FW_OPEN80: "i_environment=id",
+    AuditAction.XMLAPI_RLY: "i_environment=id",
+    AuditAction.MFA_RQRD: _MFA,
+    AuditAction.MFA_PEND: _MFA,
+    AuditAction.MFA_SETUP: _MFA,
+    AuditAction.MFA_VRFY: _MFA,
+    AuditAction.MFA_FAIL: _MFA,
+    AuditAction.MFA_RST_ALL: "system:",
+    AuditAction.MFA_RST: "customer|vendor|web_user:username",
+}
+
+
+def action_hint(code: str) -> str:
+    """`description — syntax` of an action code, the hover text of the Action column."""
+    try:
+        action = AuditAction(code)
+    except ValueError:
+        return code
+    return f"{action.label} — {ACTION_SYNTAX[action]}"
 
 
 class AuditRecord(models.Model):
@@ -119,6 +170,14 @@ class AuditRecord(models.Model):
     @property
     def actor(self) -> str:
         return f"{self.actor_kind}:{self.actor_id}:{self.actor_sub_id}:{self.actor_name}"
+
+    @property
+    def action_hint(self) -> str:
+        return action_hint(self.action)
+
+    @property
+    def action_syntax(self) -> str:
+        return ACTION_SYNTAX.get(self.action, "")
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:
@@ -276,6 +335,11 @@ class LoginLockout(models.Model):
     failures = models.IntegerField(default=0, help_text="Attempts counted since the last success or unlock.")
     locked_until = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+    lock_attempt = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The count that set the lock: the threshold (a wrong password) or one beyond (a claim).",
+    )
     unlocked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

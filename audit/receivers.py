@@ -7,7 +7,7 @@ page and the admin's alike: both go through django.contrib.auth's signals.
 from django.contrib.auth import signals
 from django.dispatch import receiver
 
-from voipadmin.request_context import Actor, actor_for_user
+from voipadmin.request_context import Actor, actor_for_user, current
 
 from .auth import LOCK_ATTRIBUTE, lock_message
 from .models import AuditAction, ServerEvent, WebAccess
@@ -39,7 +39,7 @@ def on_login(sender, request, user, **kwargs) -> None:
         key={"id": user.pk},
         statement=f"web_user:username={username}",
         details={"application": _application(request)},
-        actor=actor_for_user(user),
+        actor=actor_for_user(user, ip=current().ip),
     )
     server_event(
         event_type=ServerEvent.EventType.LOGIN,

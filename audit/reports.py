@@ -50,7 +50,7 @@ def _actor_history(row: AuditRecord) -> str:
 
 
 def audit_detail_context(row: AuditRecord) -> dict:
-    return {"changes": row.changes, "actor": row.actor}
+    return {"changes": row.changes, "actor": row.actor, "api_client": (row.details or {}).get("api_client")}
 
 
 audit_log = Report(
@@ -64,7 +64,7 @@ audit_log = Report(
     columns=[
         Column("time", "Date"),
         Column("resource_table", "Resource", text=_resource),
-        Column("action", hint=lambda row: row.get_action_display(), text=lambda row: row.action),
+        Column("action", hint=lambda row: row.action_hint, text=lambda row: row.action),
         Column("actor_name", "Action by", text=lambda row: row.actor, link=_actor_history),
         Column("statement", sortable=False),
         Column("ip"),
@@ -173,7 +173,7 @@ config_changes = Report(
     columns=[
         Column("time", "Date"),
         Column("resource_table", "Object", text=lambda row: row.details.get("object") or _resource(row)),
-        Column("action", "Change", hint=lambda row: row.get_action_display(), text=lambda row: row.action),
+        Column("action", "Change", hint=lambda row: row.action_hint, text=lambda row: row.action),
         Column("details", "Parameter: before → after", sortable=False, text=_changes_text),
         Column("actor_name", "Changed by", text=lambda row: row.actor),
     ],

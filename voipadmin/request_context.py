@@ -24,6 +24,9 @@ class Actor:
     id: int
     sub_id: int
     name: str
+    # The token user behind a trusted API actor, whose name is the client's address: kept in the
+    # record's details so who pushed is not lost.
+    client: str = ""
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}:{self.sub_id}:{self.name}"
@@ -50,7 +53,7 @@ class RequestContext:
     @property
     def actor(self) -> Actor:
         if self._actor is None:
-            self._actor = actor_for_user(self.user)
+            self._actor = actor_for_user(self.user, ip=self.ip)
         return self._actor
 
     @property
@@ -112,12 +115,13 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
-def actor_for_user(user) -> Actor:
-    """Web users are `u`, machine clients holding an ingest token are `t` (trusted API)."""
+def actor_for_user(user, *, ip: str = "") -> Actor:
+    """Web users are `u:0:<pk>:<login>`; a machine client holding an ingest token is the trusted
+    API, `t:0:0:<client IP>` as seed 002 writes it, with the token's user as `client`."""
     if user is None or not user.is_authenticated:
         return Actor("u", 0, 0, "anonymous")
     if user.groups.filter(name="Ingest").exists():
-        return Actor("t", 0, user.pk, user.get_username())
+        return Actor("t", 0, 0, ip or "unknown address", client=user.get_username())
     return Actor("u", 0, user.pk, user.get_username())
 
 

@@ -2,23 +2,27 @@
 
 Signals of the registered models (audit/registry.py) become audit records: A with every value, U
 with each changed parameter's (before, after), D with the values the row had, R when a row comes
-back under a name an earlier D removed, PSWD_CHNG for a new password. The "before" of an update
-is read from the database in pre_save (one indexed lookup), not from what the caller loaded.
+back under a name an earlier D removed, PSWD_CHNG for a new password hash however it was set
+(only the hasher upgrade of a login is not one). The "before" of an update is read from the
+database in pre_save (one indexed lookup), not from what the caller loaded.
 Paths that send no signals (QuerySet.update, bulk_create) go through audit/services/bulk.py.
 """
 
+import contextlib
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
-from django.contrib.auth.hashers import is_password_usable
+from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from ..models import AuditAction, AuditRecord, ServerEvent
 from ..registry import Audited, audited, audited_models
-from .records import AuditEntry, audit_records, server_event
+from .records import AuditEntry, audit_records, server_event, status_change
 
 HIDDEN = "***"
 _SKIP = object()
@@ -167,21 +171,75 @@ def update_entries(spec: Audited, instance: models.Model, changed: dict[str, tup
     return entries
 
 
+_checking_login_password: ContextVar[bool] = ContextVar("audit_checking_login_password", default=False)
+
+
+@contextlib.contextmanager
+def login_password_check() -> Iterator[None]:
+    """Around a login's password check (audit.auth): a hash Django upgrades in it is no change."""
+    token = _checking_login_password.set(True)
+    try:
+        yield
+    finally:
+        _checking_login_password.reset(token)
+
+
 def _is_new_password(instance: models.Model, before: Any, after: Any) -> bool:
-    """set_password() keeps the raw password until save; a hash upgrade at login does not."""
+    """Every new hash is a password change (set_password(), or one assigned in a shell or a
+    fixture) except the hasher upgrade Django does when a login's password checks out."""
     if getattr(instance, "_password", None) is not None:
-        return True
-    return is_password_usable(before or None) != is_password_usable(after or None)
+        return True  # set_password() keeps the raw password until the save
+    return not (_checking_login_password.get() and _is_hasher_upgrade(before, after))
+
+
+def _is_hasher_upgrade(before: Any, after: Any) -> bool:
+    """`after` is the preferred hasher's and `before` was one Django would have upgraded."""
+    try:
+        old, new = identify_hasher(before or ""), identify_hasher(after or "")
+    except ValueError:
+        return False  # an unusable password, set or cleared
+    preferred = get_hasher("default")
+    if new.algorithm != preferred.algorithm:
+        return False
+    return old.algorithm != preferred.algorithm or preferred.must_update(before)
 
 
 def _active_event(spec: Audited, instance: models.Model, active: bool) -> None:
-    username = getattr(instance, spec.username_field, "") if spec.username_field else str(instance)
+    """Activation / deactivation, and the status move it is (seed 001: -2 inactive, 0 offline).
+
+    Deactivating moves the user from the last status the log knows (offline if none) to -2;
+    activating moves them from -2 to offline, until their client connects.
+    """
+    username = str(getattr(instance, spec.username_field, "") if spec.username_field else instance)[:150]
+    display_name = _display_name(instance)
+    description = f"{spec.name_of(instance)} {'activated' if active else 'deactivated'}"
     server_event(
         event_type=ServerEvent.EventType.ACTIVATION if active else ServerEvent.EventType.DEACTIVATION,
-        username=str(username)[:150],
-        display_name=_display_name(instance),
-        description=f"{spec.name_of(instance)} {'activated' if active else 'deactivated'}",
+        username=username,
+        display_name=display_name,
+        description=description,
     )
+    inactive, offline = ServerEvent.Status.INACTIVE, ServerEvent.Status.OFFLINE
+    status_change(
+        username=username,
+        previous_status=inactive if active else _last_status(username, default=offline),
+        new_status=offline if active else inactive,
+        display_name=display_name,
+        description=description,
+    )
+
+
+def _last_status(username: str, *, default: int) -> int:
+    """The newest status the event log has for `username` (one indexed lookup)."""
+    status = (
+        ServerEvent.objects.filter(
+            username=username, event_type=ServerEvent.EventType.STATUS, new_status__in=ServerEvent.Status.values
+        )
+        .order_by("-id")
+        .values_list("new_status", flat=True)
+        .first()
+    )
+    return default if status is None else status
 
 
 def _display_name(instance: models.Model) -> str:

@@ -3,7 +3,8 @@
 Every attempt first claims a place in the count with one atomic upsert (INSERT ... ON CONFLICT DO
 UPDATE ... RETURNING), before the password is checked. Attempts whose place is beyond the
 threshold are refused without checking the password, so however many arrive at once at most
-LOGIN_LOCKOUT_THRESHOLD passwords get checked per lock period. The key is the login name as
+LOGIN_LOCKOUT_THRESHOLD passwords get checked per lock period; the first of them sets the lock
+in that same upsert, so a count beyond the threshold always comes with a lock. The key is the login name as
 typed (casefolded), never the client address, so changing X-Forwarded-For changes nothing.
 """
 
@@ -56,26 +57,41 @@ class Claim:
 
 
 def lockout_claim(*, username: str) -> Claim:
-    """Count one attempt for `username`, atomically; an expired lock is lifted (and recorded) first."""
+    """Count one attempt for `username`, atomically; an expired lock is lifted (and recorded) first.
+
+    The attempt one beyond the threshold sets the lock itself, in the same upsert: if the worker
+    whose attempt reached the threshold died before checking the password, the name is locked
+    (and recorded) all the same instead of refused for ever with no lock. `lock_attempt = failures`
+    in the returned row says this very claim set it, so the lock is recorded once.
+    """
     key = lockout_key(username)
     now = timezone.now()
-    with connection.cursor() as cursor:
+    lock_now = "l.locked_until IS NULL AND l.failures + 1 > %(threshold)s"
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {TABLE} AS l (username, failures, updated_at) VALUES (%(key)s, 1, %(now)s)
             ON CONFLICT (username) DO UPDATE SET
                 failures = CASE WHEN l.locked_until <= %(now)s THEN 1 ELSE l.failures + 1 END,
                 unlocked_at = CASE WHEN l.locked_until <= %(now)s THEN %(now)s ELSE l.unlocked_at END,
-                locked_until = CASE WHEN l.locked_until <= %(now)s THEN NULL ELSE l.locked_until END,
+                locked_until = CASE
+                    WHEN l.locked_until <= %(now)s THEN NULL
+                    WHEN {lock_now} THEN %(until)s
+                    ELSE l.locked_until END,
+                locked_at = CASE WHEN {lock_now} THEN %(now)s ELSE l.locked_at END,
+                lock_attempt = CASE WHEN {lock_now} THEN l.failures + 1 ELSE l.lock_attempt END,
                 updated_at = %(now)s
-            RETURNING failures, locked_until, unlocked_at = %(now)s
+            RETURNING failures, locked_until, unlocked_at = %(now)s,
+                locked_until IS NOT NULL AND lock_attempt = failures
             """,
-            {"key": key, "now": now},
+            {"key": key, "now": now, "until": now + cooloff(), "threshold": threshold()},
         )
-        attempt, locked_until, auto_unlocked = cursor.fetchone()
-    claim = Claim(username=key, attempt=attempt, locked_until=locked_until, auto_unlocked=bool(auto_unlocked))
-    if claim.auto_unlocked:
-        _record_unlock(key, reason="the lock timed out", actor=None, failures=None)
+        attempt, locked_until, auto_unlocked, locked_here = cursor.fetchone()
+        claim = Claim(username=key, attempt=attempt, locked_until=locked_until, auto_unlocked=bool(auto_unlocked))
+        if claim.auto_unlocked:
+            _record_unlock(key, reason="the lock timed out", actor=None, failures=None)
+        if locked_here:
+            _record_lock(key, failures=attempt, until=locked_until, reason=f"{attempt} login attempts")
     return claim
 
 
@@ -85,33 +101,37 @@ def lockout_failed(*, claim: Claim) -> bool:
         return False
     now = timezone.now()
     until = now + cooloff()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} SET locked_until = %s, locked_at = %s, updated_at = %s "
+            f"UPDATE {TABLE} SET locked_until = %s, locked_at = %s, lock_attempt = failures, updated_at = %s "
             "WHERE username = %s AND locked_until IS NULL AND failures >= %s RETURNING failures",
             [until, now, now, claim.username, threshold()],
         )
         row = cursor.fetchone()
-    if row is None:
-        return False
+        if row is None:
+            return False  # already locked, by a claim beyond the threshold
+        _record_lock(claim.username, failures=row[0], until=until, reason=f"{row[0]} failed logins")
+    return True
+
+
+def _record_lock(key: str, *, failures: int, until: datetime.datetime, reason: str) -> None:
     server_event(
         event_type=ServerEvent.EventType.LOCK,
-        username=claim.username,
-        entered_login=claim.username,
+        username=key,
+        entered_login=key,
         success=True,
-        description=f"locked after {row[0]} failed logins until {until:%Y-%m-%d %H:%M:%S} UTC",
-        details={"failures": row[0], "locked_until": until.isoformat()},
+        description=f"locked after {reason} until {until:%Y-%m-%d %H:%M:%S} UTC",
+        details={"failures": failures, "locked_until": until.isoformat()},
     )
     audit_record(
         action=AuditAction.UPDATE,
         table=TABLE,
-        key={"username": claim.username},
+        key={"username": key},
         fields={"locked_until": until.isoformat()},
         changes={"locked_until": (None, until.isoformat())},
-        details={"object": f"login lockout {claim.username}", "reason": f"{row[0]} failed logins"},
-        actor=Actor("u", 0, 0, claim.username),
+        details={"object": f"login lockout {key}", "reason": reason},
+        actor=Actor("u", 0, 0, key),
     )
-    return True
 
 
 def lockout_succeeded(*, claim: Claim) -> None:

@@ -55,6 +55,8 @@ class AuditEntry:
         context = current()
         actor = self.actor or context.actor
         details = dict(self.details)
+        if actor.client:
+            details.setdefault("api_client", actor.client)
         if self.changes:
             details["changes"] = {name: [before, after] for name, (before, after) in self.changes.items()}
         return AuditRecord(

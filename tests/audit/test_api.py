@@ -1,4 +1,4 @@
-"""The API paths: a token client's changes are audited as `t`; servers push their own events."""
+"""The API paths: a token client's changes are audited as `t:0:0:<its IP>`; servers push their own events."""
 
 import io
 
@@ -21,21 +21,36 @@ def api(db):
     return client
 
 
-@pytest.mark.urls("tests.audit.urls")
 def test_an_account_change_through_the_api_is_audited(api):
-    AccountFactory(username="zoe", department="Sales")
+    AccountFactory(username="zoe", department="Sales", extension="2001", mobile="")
     response = api.post(
-        "/api/v1/test-accounts/", [{"username": "zoe", "department": "NOC"}, {"username": "new1"}], format="json"
+        "/api/v1/accounts/",
+        [{"username": "zoe", "department": "NOC", "extension": "2002", "mobile": "+39 333 1"}, {"username": "new1"}],
+        format="json",
+        REMOTE_ADDR="192.0.2.50",
     )
     assert response.status_code == 201
     update = AuditRecord.objects.get(resource_table="registrations_account", action="U")
-    assert update.details["changes"] == {"department": ["Sales", "NOC"]}
-    assert (update.actor_kind, update.actor_name) == ("t", "ingest.pbx-audit")
+    assert update.details["changes"] == {
+        "department": ["Sales", "NOC"],
+        "extension": ["2001", "2002"],
+        "mobile": ["", "+39 333 1"],
+    }
+    assert update.statement.endswith(":department=NOC,extension=2002,mobile=+39 333 1")
+    assert update.actor == "t:0:0:192.0.2.50" and update.ip == "192.0.2.50"
+    assert update.details["api_client"] == "ingest.pbx-audit"  # who pushed is kept beside the address
     created = AuditRecord.objects.get(resource_table="registrations_account", action="A", details__natural_key="new1")
-    assert created.actor_kind == "t"
+    assert (created.actor, created.details["api_client"]) == ("t:0:0:192.0.2.50", "ingest.pbx-audit")
     # the same batch again changes nothing, so it records nothing
-    api.post("/api/v1/test-accounts/", [{"username": "zoe", "department": "NOC"}], format="json")
+    api.post("/api/v1/accounts/", [{"username": "zoe", "department": "NOC"}], format="json")
     assert AuditRecord.objects.filter(resource_table="registrations_account").count() == 3  # A zoe, U zoe, A new1
+
+
+def test_the_detail_panel_names_the_token_behind_a_trusted_actor(api, operator_client):
+    api.post("/api/v1/accounts/", [{"username": "kim"}], format="json", REMOTE_ADDR="192.0.2.51")
+    record = AuditRecord.objects.get(resource_table="registrations_account", action="A")
+    panel = operator_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
+    assert "<code>t:0:0:192.0.2.51</code> (API token of <strong data-api-client>ingest.pbx-audit</strong>)" in panel
 
 
 EVENTS = [
@@ -51,6 +66,15 @@ EVENTS = [
         "application": "TrueConf for Windows",
     },
     {
+        "event_id": "srv-4",
+        "timestamp": "2026-11-20T10:07:00+01:00",
+        "event": "status",
+        "username": "bob",
+        "previous_status": -2,
+        "new_status": 0,
+        "description": "account activated",
+    },
+    {
         "event_id": "srv-3",
         "timestamp": "2026-11-20T10:06:00+01:00",
         "event": "login",
@@ -64,15 +88,17 @@ EVENTS = [
 
 def test_server_events_push_is_idempotent(api):
     first = api.post("/api/v1/server-events/", EVENTS, format="json")
-    assert first.status_code == 201 and first.json() == {"received": 3, "created": 3, "unchanged": 0}
+    assert first.status_code == 201 and first.json() == {"received": 4, "created": 4, "unchanged": 0}
     again = api.post("/api/v1/server-events/", EVENTS, format="json")
-    assert again.json() == {"received": 3, "created": 0, "unchanged": 3}
+    assert again.json() == {"received": 4, "created": 0, "unchanged": 4}
     status = ServerEvent.objects.get(event_id="srv-2")
     assert (status.previous_status, status.new_status, status.endpoint_id) == (1, 2, "ep-77")
     assert status.time.isoformat() == "2026-11-20T09:05:00+00:00"
+    inactive = ServerEvent.objects.get(event_id="srv-4")
+    assert (inactive.get_previous_status_display(), inactive.get_new_status_display()) == ("-2 inactive", "0 offline")
     assert ServerEvent.objects.get(event_id="srv-3").success is False
     listed = api.get("/api/v1/server-events/?event_type=status").json()["results"]
-    assert [item["event_id"] for item in listed] == ["srv-2"]
+    assert sorted(item["event_id"] for item in listed) == ["srv-2", "srv-4"]
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,8 @@ def test_bulk_deactivation_in_the_admin_is_audited_with_events(client, superuser
     assert [r.details["changes"] for r in records] == [{"active": [True, False]}] * 2
     assert all(r.actor_name == "root" for r in records)
     assert set(ServerEvent.objects.filter(event_type="deactivation").values_list("username", flat=True)) == {"b0", "b1"}
+    moves = ServerEvent.objects.filter(event_type="status").values_list("username", "previous_status", "new_status")
+    assert set(moves) == {("b0", 0, -2), ("b1", 0, -2)}
 
 
 def test_audited_bulk_create_and_audit_bulk():

@@ -1,10 +1,12 @@
 """Every change to an audited model is an audit record with who, what, where and before -> after."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.hashers import MD5PasswordHasher, make_password
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from audit.models import AuditRecord, ServerEvent
+from audit.services import status_change
 from registrations.models import Account
 from tests.audit.factories import AccountFactory
 from tests.conftest import login_quietly
@@ -78,14 +80,39 @@ def test_create_delete_and_restore(superuser):
     assert restored.resource_id == f"id={again.pk}"
 
 
-def test_activation_and_deactivation_are_server_events(superuser):
+def test_activation_and_deactivation_are_server_events_and_status_moves(superuser):
     account = AccountFactory(username="dave", display_name="Dave D")
     account.active = False
     account.save()
     account.active = True
     account.save()
-    events = list(ServerEvent.objects.filter(username="dave").order_by("id").values_list("event_type", "display_name"))
-    assert events == [("deactivation", "Dave D"), ("activation", "Dave D")]
+    events = list(
+        ServerEvent.objects.filter(username="dave")
+        .order_by("id")
+        .values_list("event_type", "display_name", "previous_status", "new_status")
+    )
+    assert events == [
+        ("deactivation", "Dave D", None, None),
+        ("status", "Dave D", 0, -2),  # no status known before: offline
+        ("activation", "Dave D", None, None),
+        ("status", "Dave D", -2, 0),
+    ]
+
+
+def test_unchecking_active_in_the_admin_moves_the_last_known_status_to_inactive(client, superuser):
+    account = AccountFactory(username="dina", department="Sales")
+    status_change(username="dina", previous_status=0, new_status=1)  # registered: online
+    login_quietly(client, superuser)
+    response = client.post(
+        f"/admin/registrations/account/{account.pk}/change/", account_form(account, active=""), REMOTE_ADDR="192.0.2.7"
+    )
+    assert response.status_code == 302
+    deactivation = ServerEvent.objects.get(username="dina", event_type="deactivation")
+    status = ServerEvent.objects.filter(username="dina", event_type="status").latest("id")
+    assert (status.previous_status, status.new_status, status.ip) == (1, -2, "192.0.2.7")
+    assert status.get_new_status_display() == "-2 inactive" and status.description == deactivation.description
+    (update,) = records("registrations_account", action="U")
+    assert update.details["changes"] == {"active": [True, False]}
 
 
 def test_password_changes_are_pswd_chng_and_never_show_the_hash(client, superuser):
@@ -105,10 +132,40 @@ def test_password_changes_are_pswd_chng_and_never_show_the_hash(client, superuse
 
 def test_a_hash_upgrade_at_login_is_not_a_password_change(client):
     user = UserFactory(username="frank")
-    seen = records("auth_user", action="PSWD_CHNG")  # the factory's first password
-    user.password = "md5$oldsalt$" + "0" * 32  # an old hash the login would upgrade; wrong anyway
-    user.save(update_fields=["password"])
+    outdated = MD5PasswordHasher().encode(PASSWORD, "short")  # too little salt: login upgrades it
+    User.objects.filter(pk=user.pk).update(password=outdated)
+    seen = records("auth_user", action="PSWD_CHNG")
+    assert client.post("/login/", {"username": "frank", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.password != outdated and user.check_password(PASSWORD)  # Django did upgrade it
     assert records("auth_user", action="PSWD_CHNG") == seen
+
+
+@pytest.mark.parametrize(
+    "assigned",
+    [
+        lambda: make_password("Assigned in a shell 1!"),  # the preferred hasher, over a current hash
+        lambda: MD5PasswordHasher().encode("From a fixture 2!", "short"),  # an old-style hash
+    ],
+    ids=["current-hash", "outdated-hash"],
+)
+def test_a_hash_assigned_directly_is_a_password_change(assigned):
+    user = UserFactory(username="gus")
+    seen = {row.pk for row in records("auth_user", action="PSWD_CHNG")}
+    user.password = assigned()  # a shell or loaddata, not set_password()
+    user.save()
+    (record,) = [row for row in records("auth_user", action="PSWD_CHNG") if row.pk not in seen]
+    assert record.statement == f"i_web_user={user.pk}" and record.details["changes"] == {"password": ["***", "***"]}
+
+
+def test_an_outdated_hash_replaced_outside_a_login_is_a_password_change():
+    user = UserFactory(username="hal")
+    User.objects.filter(pk=user.pk).update(password=MD5PasswordHasher().encode(PASSWORD, "short"))
+    user.refresh_from_db()
+    seen = len(records("auth_user", action="PSWD_CHNG"))
+    user.password = make_password("Someone else's 3!")  # looks like an upgrade, but no login checked it
+    user.save(update_fields=["password"])
+    assert len(records("auth_user", action="PSWD_CHNG")) == seen + 1
 
 
 def test_group_membership_and_role_permissions_are_recorded(superuser):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditRecord, LoginLockout, ServerEvent, WebAccess
-from audit.services.lockout import lockouts_expire
+from audit.services.lockout import lockout_claim, lockout_failed, lockouts_expire
 from tests.conftest import login_quietly
 from tests.voipadmin.factories import PASSWORD
 
@@ -111,3 +111,31 @@ def test_the_beat_sweep_records_timed_out_locks_once(client, operator):
     assert lockouts_expire(now=later) == 0
     assert ServerEvent.objects.filter(event_type="unlock").count() == 1
     assert attempt(client, PASSWORD).status_code == 302
+
+
+def test_a_claim_beyond_the_threshold_locks_when_the_threshold_worker_died(operator):
+    for _ in range(3):
+        dead = lockout_claim(username="operator")  # the third one's worker dies before lockout_failed
+    assert not dead.refused and LoginLockout.objects.get(username="operator").locked_until is None
+    beyond = lockout_claim(username="operator")
+    assert beyond.refused and beyond.locked_until is not None
+    row = LoginLockout.objects.get(username="operator")
+    assert row.is_locked and (row.failures, row.lock_attempt) == (4, 4)
+    assert row.locked_until - row.locked_at == datetime.timedelta(seconds=600)
+    lockout_claim(username="operator")
+    assert lockout_failed(claim=dead) is False  # the threshold worker, back late: locked already
+    (lock,) = ServerEvent.objects.filter(event_type="lock")
+    assert lock.username == "operator" and "4 login attempts" in lock.description
+    (record,) = AuditRecord.objects.filter(action="U", resource_table="audit_loginlockout")
+    assert record.details["changes"]["locked_until"] == [None, row.locked_until.isoformat()]
+    assert lockouts_expire(now=timezone.now() + datetime.timedelta(seconds=601)) == 1  # and it ends
+
+
+def test_a_lock_set_at_the_threshold_is_not_recorded_again_by_later_claims(client, operator):
+    for _ in range(3):
+        attempt(client)
+    for _ in range(3):
+        assert lockout_claim(username="operator").refused
+    assert LoginLockout.objects.get(username="operator").lock_attempt == 3
+    assert ServerEvent.objects.filter(event_type="lock").count() == 1
+    assert AuditRecord.objects.filter(action="U", resource_table="audit_loginlockout").count() == 1

@@ -123,7 +123,7 @@ def test_actor_of_an_ingest_is_the_trusted_client(api):
     finally:
         ProbeResource.ingest = original
     record = AuditRecord.objects.get(pk=seen["record"].pk)
-    assert (record.actor_kind, record.actor_name) == ("t", "ingest.pbx-test")
+    assert (record.actor, record.details["api_client"]) == ("t:0:0:127.0.0.1", "ingest.pbx-test")
     assert ingest.IngestResult(2, 1).as_dict() == {"received": 2, "created": 1, "unchanged": 1}
 
 

@@ -160,7 +160,9 @@ def _record(report: Report, job: DeletionJob) -> None:
     from audit.services import audit_record, server_event
     from voipadmin.request_context import Actor, RequestContext, actor_for_user, bound
 
-    actor = actor_for_user(job.requested_by) if job.requested_by else Actor("u", 0, 0, "deleted user")
+    actor = (
+        actor_for_user(job.requested_by, ip=job.requested_ip) if job.requested_by else Actor("u", 0, 0, "deleted user")
+    )
     context = RequestContext(
         ip=job.requested_ip, correlation_id=f"deletion-{job.pk}", actor=actor, user=job.requested_by
     )
