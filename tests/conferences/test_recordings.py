@@ -48,6 +48,17 @@ def test_playback_serves_byte_ranges_of_the_real_file(operator_client):
     assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(stored)}"
 
 
+def test_a_range_of_thousands_of_digits_is_answered_not_a_500(operator_client):
+    recording = RecordingFactory()
+    stored = Path(recording.file.path).read_bytes()
+    url = f"/recordings/{recording.pk}/media/"
+    huge = operator_client.get(url, HTTP_RANGE="bytes=" + "9" * 5000 + "-")
+    assert huge.status_code == 416 and huge["Content-Range"] == f"bytes */{len(stored)}"
+    to_the_end = operator_client.get(url, HTTP_RANGE="bytes=10-" + "9" * 5000)
+    assert to_the_end.status_code == 206 and content(to_the_end) == stored[10:]
+    assert operator_client.get(url, HTTP_RANGE="bytes=\u0661-\u0669").status_code == 416
+
+
 def test_download_is_an_attachment_under_the_display_name(operator_client):
     recording = RecordingFactory(original_name='Réunion "Q4".wav')
     response = operator_client.get(f"/recordings/{recording.pk}/download/")
