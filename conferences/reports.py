@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from voipadmin.reports import Column, Report
+from voipadmin.reports import Action, Column, Report
 
 from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
 from .models import ChatMessage, ConferenceSession, Endpoint, Recording
@@ -110,8 +110,9 @@ recordings = Report(
             "session__name",
             "Title",
             sortable=False,
-            link=lambda row: history_url(session_id=row.session_id),
-            hint=lambda row: "show in Call History",
+            # the session's own page: the list's session_id filter is a "contains" match (S1 finds S10)
+            link=lambda row: session_url(row.session_id),
+            hint=lambda row: "open the session",
         ),
         Column("original_name", "Name"),
         Column("size", "Size (bytes)"),
@@ -169,7 +170,7 @@ endpoints = Report(
     delete_event="delete_connections",
     detail_template="conferences/endpoint_detail.html",
     detail_context=endpoint_detail_context,
-    extra_actions=[("Delete old endpoints…", "/endpoints/cleanup/")],
+    extra_actions=[Action("Delete old endpoints…", "endpoints-cleanup", permission="conferences.delete_endpoint")],
     menu_group="Conferences",
     menu_order=40,
 )

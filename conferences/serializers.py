@@ -2,6 +2,8 @@
 
 import re
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import ChatMessage, ConferenceEvent, ConferenceSession, Endpoint, Recording
@@ -26,6 +28,54 @@ def _source_id(value: str) -> str:
     if not SOURCE_ID.match(value):
         raise serializers.ValidationError("must be 1 to 128 printable characters without '/' or spaces.")
     return value
+
+
+def _jsonb_problem(value: dict) -> str | None:
+    """What PostgreSQL's jsonb would refuse in a value (a NUL or a lone surrogate), named by path.
+
+    Walked with a stack, not recursion: the parser already bounds the nesting, this adds no limit.
+    """
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                where = f"{path}.{key}" if path else key
+                problem = _text_problem(key)
+                if problem:
+                    return f"the key {where!r} {problem}."
+                stack.append((where, child))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+        elif isinstance(item, str):
+            problem = _text_problem(item)
+            if problem:
+                return f"the value at {path!r} {problem}."
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "holds a NUL character (\\u0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (not Unicode text)"
+    return None
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class JSONObjectField(serializers.JSONField):
+    """A JSON object the database can hold as it is: jsonb refuses NUL and lone surrogates."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("must be a JSON object.")
+        problem = _jsonb_problem(data)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return data
 
 
 class MediaQualitySerializer(serializers.Serializer):
@@ -77,8 +127,8 @@ class ConferenceEventSerializer(serializers.Serializer):
     os = serializers.CharField(max_length=128, required=False, allow_blank=True)
     cpu = serializers.CharField(max_length=128, required=False, allow_blank=True)
     ip = serializers.IPAddressField(required=False, allow_null=True)
-    network_test = serializers.JSONField(required=False)
-    system_info = serializers.JSONField(required=False)
+    network_test = JSONObjectField(required=False)
+    system_info = JSONObjectField(required=False)
 
     def validate(self, attrs: dict) -> dict:
         kind = attrs["type"]

@@ -2,7 +2,8 @@
 
 Django's FileResponse always sends the whole file from byte 0, so a browser cannot jump into a
 recording it has not downloaded. Here a single range gets `206 Partial Content` with its
-`Content-Range`; a range that cannot be satisfied (or is malformed) gets `416` naming the size;
+`Content-Range`; a range that cannot be satisfied (or is malformed: only ASCII digits are
+positions) gets `416` naming the size;
 several ranges, a unit other than bytes, or an `If-Range` that no longer matches get the whole
 file (a server may always ignore Range). The file is read through the storage API by the name the
 server chose, in chunks, so memory stays flat whatever the size.
@@ -17,11 +18,20 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, parse_etags, quote_etag
 
 CHUNK_BYTES = 64 * 1024
-_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_SPEC = re.compile(r"^[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*$")
+# A position of more digits than this lies past any file (2**63 has 19), so it is read as "beyond".
+MAX_DIGITS = 19
+BEYOND = 10**MAX_DIGITS
 
 
 class RangeNotSatisfiable(Exception):
     pass
+
+
+def _position(digits: str) -> int:
+    """A byte position, without handing int() thousands of digits (it refuses over 4300)."""
+    digits = digits.lstrip("0") or "0"
+    return BEYOND if len(digits) > MAX_DIGITS else int(digits)
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -41,14 +51,14 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise RangeNotSatisfiable(part)
         first, last = match[1], match[2]
         if first:
-            start = int(first)
-            if last and int(last) < start:
+            start = _position(first)
+            if last and _position(last) < start:
                 raise RangeNotSatisfiable(part)
             if start >= size:
                 continue
-            ranges.append((start, min(int(last), size - 1) if last else size - 1))
-        elif int(last) > 0 and size > 0:
-            ranges.append((max(size - int(last), 0), size - 1))
+            ranges.append((start, min(_position(last), size - 1) if last else size - 1))
+        elif _position(last) > 0 and size > 0:
+            ranges.append((max(size - _position(last), 0), size - 1))
     if not ranges:
         raise RangeNotSatisfiable(header)
     return ranges[0] if len(ranges) == 1 else None

@@ -2,8 +2,10 @@
 
 A join opens a connection, a leave closes the newest open one of that participant on that
 endpoint, a session's end closes whatever is still open. Either half may come first (batches are
-cut anywhere): a leave with no open connection is kept and a later join completes it. A guest
-coming back on the same application under another name is a display-name change.
+cut anywhere): a leave with no open connection is kept and a later join completes it; a join that
+comes after its session's end is closed at that end; a leave that comes after the end closed its
+connection moves the close back to the leave. A guest coming back on the same application under
+another name is a display-name change, recomputed from all the joins whenever one arrives.
 """
 
 import datetime
@@ -36,26 +38,30 @@ class ConnectionLedger:
             .filter(Q(left_at__isnull=True) | Q(joined_at__isnull=True) | Q(identity__in=people))
         )
         self.rows: dict[str, list[Participation]] = defaultdict(list)
-        self.last_name: dict[tuple[str, str], tuple[datetime.datetime, str]] = {}
         for row in sorted(loaded, key=lambda row: row.joined_at or row.left_at):
             self.rows[row.session_id].append(row)
-            if row.joined_at is not None:
-                self.last_name[(row.session_id, row.identity)] = (row.joined_at, row.display_name)
         self.new: list[Participation] = []
         self.changed: dict[int, Participation] = {}
-        self.renames: list[DisplayNameChange] = []
+        self.renamed: set[tuple[str, str]] = set()  # (session, identity) whose joins this batch changed
         self.statuses: list[dict] = []
 
     def apply(self, item: dict) -> None:
+        """One join or leave; a session's end is applied by `close_ended` once the batch is in."""
         session = self.sessions[item["session_id"]]
-        if item["type"] == Type.SESSION_ENDED:
-            for row in self.rows[session.pk]:
-                if row.left_at is None and (row.joined_at is None or row.joined_at <= item["timestamp"]):
-                    self._close(row, item["timestamp"], session)
-        elif item["type"] == Type.PARTICIPANT_JOINED:
+        if item["type"] == Type.PARTICIPANT_JOINED:
             self._join(item, session)
-        else:
+        elif item["type"] == Type.PARTICIPANT_LEFT:
             self._leave(item, session)
+
+    def close_ended(self) -> None:
+        """Close what is still open in an ended session at its end, whichever batch brought the join."""
+        for key, rows in self.rows.items():
+            session = self.sessions[key]
+            if session.ended_at is None:
+                continue
+            for row in rows:
+                if row.left_at is None and row.joined_at is not None and row.joined_at <= session.ended_at:
+                    self._close(row, session.ended_at, session)
 
     def _mine(self, item: dict, session: ConferenceSession) -> list[Participation]:
         key = (item["participant"], item["endpoint_id"])
@@ -82,14 +88,7 @@ class ConnectionLedger:
         row.joined_at, row.join_event_id = at, item["event_id"]
         row.display_name = item.get("display_name") or ""
         self.changed[id(row)] = row
-        before = self.last_name.get((session.pk, row.identity))
-        if before and before[1] and row.display_name and before[1] != row.display_name and before[0] <= at:
-            self.renames.append(
-                DisplayNameChange(
-                    session=session, participation=row, old_name=before[1], new_name=row.display_name, time=at
-                )
-            )
-        self.last_name[(session.pk, row.identity)] = (at, row.display_name)
+        self.renamed.add((session.pk, row.identity))
         self._status(row, at, session, joined=True)
 
     def _leave(self, item: dict, session: ConferenceSession) -> None:
@@ -99,10 +98,30 @@ class ConnectionLedger:
             for row in self._mine(item, session)
             if row.left_at is None and (row.joined_at is None or row.joined_at <= at)
         ]
+        if not candidates:
+            ended = self._closed_by_end(item, session)
+            if ended is not None:  # the user status went back at the end already: no second event
+                ended.left_at, ended.leave_event_id = at, item["event_id"]
+                ended.media = item.get("media") or ended.media
+                self.changed[id(ended)] = ended
+                return
         row = max(candidates, key=lambda row: row.joined_at or at) if candidates else self._open(item, session)
         row.leave_event_id = item["event_id"]
         row.media = item.get("media") or row.media
         self._close(row, at, session)
+
+    def _closed_by_end(self, item: dict, session: ConferenceSession) -> Participation | None:
+        """The connection this late leave belongs to, if the session's end closed it (no leave event)."""
+        at = item["timestamp"]
+        closed = [
+            row
+            for row in self._mine(item, session)
+            if not row.leave_event_id
+            and row.joined_at is not None
+            and row.left_at is not None
+            and row.joined_at <= at < row.left_at
+        ]
+        return max(closed, key=lambda row: row.joined_at) if closed else None
 
     def _close(self, row: Participation, at: datetime.datetime, session: ConferenceSession) -> None:
         row.left_at = at
@@ -140,9 +159,38 @@ class ConnectionLedger:
             [row for key, row in self.changed.items() if key not in created],
             ["joined_at", "left_at", "display_name", "join_event_id", "leave_event_id", "media"],
         )
-        DisplayNameChange.objects.bulk_create(self.renames)
+        self._save_renames()
         for fields in self.statuses:
             server_event(event_type="status", **fields)
+
+    def _save_renames(self) -> None:
+        """Each touched participant's name changes, rebuilt from all their joins in time order."""
+        if not self.renamed:
+            return
+        rows = [
+            row
+            for session_pk, identity_key in self.renamed
+            for row in self.rows[session_pk]
+            if row.identity == identity_key and row.joined_at is not None
+        ]
+        DisplayNameChange.objects.filter(participation__in=[row.pk for row in rows if row.pk]).delete()
+        previous: dict[tuple[str, str], str] = {}
+        renames = []
+        for row in sorted(rows, key=lambda row: row.joined_at):
+            key = (row.session_id, row.identity)
+            before = previous.get(key)
+            if before and row.display_name and before != row.display_name:
+                renames.append(
+                    DisplayNameChange(
+                        session_id=row.session_id,
+                        participation=row,
+                        old_name=before,
+                        new_name=row.display_name,
+                        time=row.joined_at,
+                    )
+                )
+            previous[key] = row.display_name
+        DisplayNameChange.objects.bulk_create(renames)
 
 
 def connections_apply(
@@ -154,4 +202,5 @@ def connections_apply(
     ledger = ConnectionLedger(events, sessions, endpoints)
     for item in events:
         ledger.apply(item)
+    ledger.close_ended()
     ledger.save()

@@ -8,6 +8,7 @@ deleted their rows commits, so a rolled-back delete never loses a file.
 
 import datetime
 import re
+import struct
 import unicodedata
 import wave
 from collections.abc import Iterable
@@ -65,12 +66,19 @@ def display_name(raw: str | None, fallback: str) -> str:
     return name or fallback
 
 
+# What `wave` raises on a damaged header: its own Error, EOFError on a short chunk, RuntimeError
+# when a chunk claims more bytes than the RIFF holds, and the rest from the arithmetic around them.
+DAMAGED_WAV = (wave.Error, EOFError, RuntimeError, struct.error, ValueError, OverflowError)
+
+
 def _wav_seconds(upload: UploadedFile) -> float | None:
+    """A WAV's length from its header; None when the header is damaged (the bytes are kept anyway:
+    a recording the server made is worth more than its duration, and players cope with a bad header)."""
     upload.seek(0)
     try:
         with wave.open(upload, "rb") as reader:
             return round(reader.getnframes() / reader.getframerate(), 3) if reader.getframerate() else None
-    except (wave.Error, EOFError):
+    except DAMAGED_WAV:
         return None
     finally:
         upload.seek(0)

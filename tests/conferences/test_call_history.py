@@ -94,12 +94,42 @@ def test_session_detail_shows_everything_that_happened(operator_client, ingest_a
     assert page.count("data-invitation-kind=") == 2
     assert 'data-invitation-kind="server"' in page and "accepted" in page and "rejected" in page
     assert escape("agenda <draft>.txt") in page and "/conferences/files/" in page
+    assert "/delete/" not in page  # an operator gets no file Delete form
     assert f"/recordings/{recording.pk}/" in page
     assert "hello all" in page and "personal" not in page  # the conference chat only
     assert 'href="/chat/?session=S1"' in page
     endpoint = DisplayNameChange.objects.get().participation.endpoint
     assert f'href="/endpoints/{endpoint.pk}/" data-connection-link' in page
     assert "Packet loss, %" in page and "1800" in page
+
+
+@pytest.mark.urls("tests.conferences.profile_urls")
+def test_session_page_shows_connection_times_and_links_people_to_profiles(operator_client, ingest_api):
+    from tests.conferences.test_ingest import meeting
+
+    ingest_api.post("/api/v1/conference-events/", meeting(), format="json")
+    accounts = {name: Account.objects.create(username=name).pk for name in ("anna", "carla", "erik")}
+    page = operator_client.get("/conferences/S1/").content.decode()
+    rows = re.findall(r"<tr data-participation=\"\d+\">(.*?)</tr>", page, re.S)
+    seen = [
+        (re.search(r"<td>\s*(.*?)\s*<div", row, re.S)[1], re.findall(r'<td class="time">(.*?)</td>', row))
+        for row in rows
+    ]
+    anna, carla = (f'<a href="/accounts/{accounts[name]}/">' for name in ("anna", "carla"))
+    assert seen == [  # in join order, times in the viewer's zone (UTC); the session's end closes the rest
+        (f"{anna}Anna</a>", ["2026-11-20 09:01:00", "2026-11-20 09:30:00"]),
+        (f"{carla}Carla Devine</a>", ["2026-11-20 09:02:00", "2026-11-20 09:10:00"]),
+        (f"{carla}Carla Devine</a>", ["2026-11-20 09:12:00", "2026-11-20 09:30:00"]),
+        ("Visitor", ["2026-11-20 09:13:00", "2026-11-20 09:14:00"]),  # a guest has no profile
+        ("Dan from ACME", ["2026-11-20 09:15:00", "2026-11-20 09:30:00"]),
+    ]
+    invitations = dict(re.findall(r'<tr data-invitation-kind="(\w+)">(.*?)</tr>', page, re.S))
+    assert set(invitations) == {"server", "user"}
+    assert f'<td><a href="/accounts/{accounts["carla"]}/">carla</a></td>' in invitations["server"]
+    user_row = invitations["user"]  # anna invited erik during the conference; both link to their profiles
+    assert f'<td><a href="/accounts/{accounts["anna"]}/">anna</a></td>' in user_row
+    assert f'<td><a href="/accounts/{accounts["erik"]}/">erik</a></td>' in user_row
+    assert "rejected" in user_row
 
 
 def test_self_joined_participants_are_not_in_the_invite_list(operator_client):

@@ -161,14 +161,65 @@ def test_posting_again_changes_nothing(ingest_api):
     assert ConferenceSession.objects.get().connection_count == 5
 
 
-def test_a_batch_cut_anywhere_and_out_of_order_gives_the_same_result(ingest_api):
-    events = meeting()
-    for part in (events[9:], events[:4], events[4:9]):
+def outcome(session_id: str) -> dict:
+    """What ingest made of a session: its connections, name changes and user status events."""
+    rows = Participation.objects.filter(session_id=session_id)
+    renames = DisplayNameChange.objects.filter(session_id=session_id)
+    statuses = ServerEvent.objects.filter(event_type="status", description__endswith=f" {session_id}")
+    return {
+        "connections": sorted(
+            (row.participant, row.display_name, row.joined_at, row.left_at, row.leave_event_id.removeprefix("ref-"))
+            for row in rows
+        ),
+        "renames": sorted((row.participation.joined_at, row.old_name, row.new_name, row.time) for row in renames),
+        "statuses": sorted((row.username, row.previous_status, row.new_status, row.time) for row in statuses),
+    }
+
+
+def in_order_outcome(ingest_api) -> dict:
+    """The reference: the whole meeting in one batch, as session S0 (own event and message ids)."""
+    events = [{**item, "event_id": f"ref-{item['event_id']}"} for item in meeting("S0")]
+    for item in events:
+        if "message_id" in item:
+            item["message_id"] = f"ref-{item['message_id']}"
+    assert ingest_api.post(URL, events, format="json").status_code == 201
+    return outcome("S0")
+
+
+CUTS = {
+    "audit": lambda events: [events[9:], events[:4], events[4:9]],
+    # after the start: a join before it cannot know the owner, so its status event says busy (2), not 5
+    "one by one backwards": lambda events: [[events[0]], *([item] for item in reversed(events[1:]))],
+    "joins after the end": lambda events: [events[12:], events[:12]],
+}
+
+
+@pytest.mark.parametrize("cut", CUTS.values(), ids=CUTS.keys())
+def test_a_batch_cut_anywhere_and_out_of_order_gives_the_same_result(ingest_api, cut):
+    expected = in_order_outcome(ingest_api)
+    for part in cut(meeting()):
         assert ingest_api.post(URL, part, format="json").status_code == 201
-    session = ConferenceSession.objects.get()
+    session = ConferenceSession.objects.get(pk="S1")
     assert session.started_at.minute == 0 and session.title == "Design review"
     assert (session.participant_count, session.connection_count) == (3, 5)
-    assert Participation.objects.filter(joined_at__isnull=True).count() == 0
+    got = outcome("S1")
+    assert got["connections"] == expected["connections"]  # every join and leave time, nothing left open
+    assert all(left is not None for _, _, _, left, _ in got["connections"])
+    assert [(old, new) for _, old, new, _ in got["renames"]] == [("Visitor", "Dan from ACME")]
+    assert got["renames"] == expected["renames"]
+    assert got["statuses"] == expected["statuses"]  # carla and anna back to 1 at the end, as in order
+
+
+def test_a_leave_after_the_end_moves_the_close_back_to_the_leave(ingest_api):
+    expected = in_order_outcome(ingest_api)
+    events = meeting()
+    for part in (events[:5], events[13:], events[5:13]):  # carla's first leave comes after the end
+        assert ingest_api.post(URL, part, format="json").status_code == 201
+    got = outcome("S1")
+    assert got["connections"] == expected["connections"]
+    assert ConferenceSession.objects.get(pk="S1").connection_count == 5
+    # the end already set carla back to 1; the late leave adds no second status event
+    assert len(got["statuses"]) == len(expected["statuses"])
 
 
 def test_each_start_of_the_same_conference_is_its_own_session(ingest_api):

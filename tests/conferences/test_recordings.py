@@ -33,6 +33,23 @@ def test_the_list_names_point_to_point_calls_and_offers_play_and_download(operat
     assert "data-delete-recording" not in detail  # operators may not delete
 
 
+def test_a_recording_title_links_to_exactly_its_session(operator_client):
+    one = RecordingFactory(session=SessionFactory(session_id="S1", title="Board"))
+    RecordingFactory(session=SessionFactory(session_id="S10", title="Board"))
+    page = operator_client.get("/recordings/").content.decode()
+    row = page.split(f'data-pk="{one.pk}"')[1].split("</tr>")[0]
+    # a "contains" filter (?session_id=S1) would list S10 too
+    assert '<td class="" title="open the session"><a href="/conferences/S1/">Board</a></td>' in row
+    assert "session_id=" not in page
+
+
+def test_an_admin_sees_the_delete_button_of_a_recording(admin_client):
+    recording = RecordingFactory()
+    detail = admin_client.get(f"/recordings/{recording.pk}/").content.decode()
+    form = detail.split(f'<form method="post" action="/recordings/{recording.pk}/delete/"')[1].split("</form>")[0]
+    assert "csrfmiddlewaretoken" in form and '<button class="danger" type="submit" data-delete-recording>' in form
+
+
 def test_playback_serves_byte_ranges_of_the_real_file(operator_client):
     recording = RecordingFactory()
     stored = Path(recording.file.path).read_bytes()
@@ -46,6 +63,17 @@ def test_playback_serves_byte_ranges_of_the_real_file(operator_client):
     assert content(tail) == stored[-100:]
     beyond = operator_client.get(f"/recordings/{recording.pk}/media/", HTTP_RANGE=f"bytes={len(stored)}-")
     assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(stored)}"
+
+
+def test_a_range_of_thousands_of_digits_is_answered_not_a_500(operator_client):
+    recording = RecordingFactory()
+    stored = Path(recording.file.path).read_bytes()
+    url = f"/recordings/{recording.pk}/media/"
+    huge = operator_client.get(url, HTTP_RANGE="bytes=" + "9" * 5000 + "-")
+    assert huge.status_code == 416 and huge["Content-Range"] == f"bytes */{len(stored)}"
+    to_the_end = operator_client.get(url, HTTP_RANGE="bytes=10-" + "9" * 5000)
+    assert to_the_end.status_code == 206 and content(to_the_end) == stored[10:]
+    assert operator_client.get(url, HTTP_RANGE="bytes=\u0661-\u0669").status_code == 416
 
 
 def test_download_is_an_attachment_under_the_display_name(operator_client):
@@ -120,6 +148,8 @@ def test_shared_file_download_and_delete(admin_client, django_capture_on_commit_
     # whatever was uploaded never runs in the console: an attachment, not sniffed, sandboxed
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
+    form = f'<form method="post" action="/conferences/files/{shared.pk}/delete/"'
+    assert form in admin_client.get(f"/conferences/{shared.session_id}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         deleted = admin_client.post(f"/conferences/files/{shared.pk}/delete/")
     assert deleted.status_code == 302 and deleted["Location"] == f"/conferences/{shared.session_id}/"

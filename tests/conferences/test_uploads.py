@@ -1,5 +1,6 @@
 """Multipart uploads of recordings and shared files: validated, stored under server-chosen names."""
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,35 @@ def test_a_repeated_upload_with_the_same_source_id_is_a_no_op(ingest_api):
     again = ingest_api.post("/api/v1/recordings/", data, format="multipart")
     assert again.status_code == 200 and again.json()["created"] is False
     assert Recording.objects.count() == 1 and len(stored_files()) == 1
+
+
+def damaged(kind: str) -> bytes:
+    """A WAV whose RIFF/WAVE start is right (so it is taken for a WAV) and whose header is not."""
+    good = wav_bytes(seconds=1)
+    return {
+        # a chunk claiming more bytes than the RIFF holds: wave raises RuntimeError
+        "oversized chunk": good[:12] + b"LIST" + struct.pack("<I", 10**6) + b"x" * 10 + good[12:],
+        "cut in the fmt chunk": good[:30],
+        "no data chunk": good[:36],
+        "zero channels": good[:22] + struct.pack("<H", 0) + good[24:],
+        "unknown format": good[:20] + struct.pack("<H", 0x55) + good[22:],
+    }[kind]
+
+
+@pytest.mark.parametrize(
+    "kind", ["oversized chunk", "cut in the fmt chunk", "no data chunk", "zero channels", "unknown format"]
+)
+def test_a_damaged_wav_is_kept_without_a_duration(ingest_api, kind):
+    SessionFactory(session_id="S1")
+    sound = damaged(kind)
+    response = ingest_api.post(
+        "/api/v1/recordings/", {"session_id": "S1", "file": upload("broken.wav", sound)}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    row = Recording.objects.get()
+    assert (row.content_type, row.size, row.duration) == ("audio/wav", len(sound), None)
+    [path] = stored_files()
+    assert path.read_bytes() == sound
 
 
 @pytest.mark.parametrize(

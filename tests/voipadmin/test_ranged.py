@@ -25,6 +25,10 @@ BODY = bytes(range(256)) * 40  # 10240 bytes
         ("items=0-5", None),  # a unit we do not know: ignored, whole file
         ("bytes=0-1,5-6", None),  # several ranges: the whole file
         ("bytes=0-1,99999-", (0, 1)),  # an unsatisfiable part drops out
+        ("bytes=0-" + "9" * 5000, (0, 10239)),  # past int()'s 4300 digits: still "to the end"
+        ("bytes=-" + "9" * 5000, (0, 10239)),
+        ("bytes=" + "0" * 5000 + "5-" + "0" * 30 + "9", (5, 9)),  # leading zeros are just zeros
+        ("bytes=0-9999999999999999999", (0, 10239)),  # 19 digits: read as a number
     ],
 )
 def test_parse_range(header, expected):
@@ -32,7 +36,21 @@ def test_parse_range(header, expected):
 
 
 @pytest.mark.parametrize(
-    "header", ["bytes=10240-", "bytes=20000-30000", "bytes=-0", "bytes=5-2", "bytes=abc", "bytes=-", "bytes=1-2-3"]
+    "header",
+    [
+        "bytes=10240-",
+        "bytes=20000-30000",
+        "bytes=-0",
+        "bytes=5-2",
+        "bytes=abc",
+        "bytes=-",
+        "bytes=1-2-3",
+        "bytes=" + "9" * 5000 + "-",  # starts past any file
+        "bytes=" + "9" * 20 + "-" + "9" * 25,
+        "bytes=\u0661-\u0669",  # Arabic-Indic digits are not positions
+        "bytes=\uff10-\uff19",  # nor fullwidth ones
+        "bytes=0-\u00b2",
+    ],
 )
 def test_unsatisfiable_or_malformed_ranges(header):
     with pytest.raises(RangeNotSatisfiable):
@@ -93,7 +111,9 @@ def test_a_range_is_206_with_exactly_those_bytes(stored, header, start, end):
     assert body(response) == BODY[start : end + 1]
 
 
-@pytest.mark.parametrize("header", ["bytes=10240-", "bytes=5-2", "bytes=nonsense"])
+@pytest.mark.parametrize(
+    "header", ["bytes=10240-", "bytes=5-2", "bytes=nonsense", "bytes=" + "1" * 5000 + "-", "bytes=\u0661-\u0669"]
+)
 def test_a_bad_range_is_416_naming_the_size(stored, header):
     response = respond(stored, Range=header)
     assert response.status_code == 416

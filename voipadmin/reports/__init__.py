@@ -1,9 +1,10 @@
 """The one report machine (DESIGN.md): a report is a FilterSet, columns and a default order."""
 
-from .definition import Column, Report, all_reports, get_report
+from .definition import Action, Column, Report, all_reports, get_report
 from .filters import FilterError, ReportFilterSet, select, validated_filterset
 
 __all__ = [
+    "Action",
     "Column",
     "FilterError",
     "Report",

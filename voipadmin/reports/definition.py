@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from .filters import ReportFilterSet, Selection
 
@@ -46,6 +47,22 @@ class Column:
         return name[:1].upper() + name[1:]
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button beside Export on a report's list page (a page of the app's own), by URL name so the
+    report can be defined before the URLconf loads; shown only to users who hold `permission`."""
+
+    label: str
+    url_name: str
+    permission: str = ""
+
+    def allowed(self, user) -> bool:
+        return not self.permission or user.has_perm(self.permission)
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
 DeleteHook = Callable[[list[Any]], dict[str, int]]
 BatchHook = Callable[[Any, list[Any]], None]
 DetailsHook = Callable[[Any], dict]
@@ -77,7 +94,7 @@ class Report:
     can_delete: bool = True
     description: str = ""
     api_fields: Sequence[str] | None = None
-    extra_actions: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    extra_actions: Sequence[Action] = field(default_factory=tuple)
     # The list page's template (extend reports/list.html) and extra context for it, computed from
     # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
     list_template: str = "reports/list.html"

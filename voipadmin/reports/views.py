@@ -36,6 +36,9 @@ class ReportView(View):
             "report": self.report,
             "can_export": user.has_perm(self.report.export_permission),
             "can_delete": self.report.can_delete and user.has_perm(self.report.delete_permission),
+            "extra_actions": [
+                (action.label, action.url()) for action in self.report.extra_actions if action.allowed(user)
+            ],
         }
 
 

@@ -1,0 +1,72 @@
+"""Conference events the database could not hold are refused with a 400 naming index and field."""
+
+import json
+
+import pytest
+
+from conferences.models import ChatMessage, ConferenceEvent, Endpoint
+from tests.conferences.test_ingest import URL, ev, meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, items: list[dict]):
+    """The body as a client sends it: JSON with every non-ASCII character escaped (even a lone surrogate)."""
+    return client.post(URL, json.dumps(items), content_type="application/json")
+
+
+def endpoint_info(**fields) -> dict:
+    return ev(1, "endpoint_info", 0, endpoint_id="ep-1", **fields)
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        (endpoint_info(network_test=[1, 2]), "network_test"),  # the README says objects
+        (endpoint_info(system_info="Windows"), "system_info"),
+        (endpoint_info(network_test={"rtt": "12\x00ms"}), "network_test"),
+        (endpoint_info(system_info={"gpu\x00": 1}), "system_info"),
+        (endpoint_info(system_info={"gpus": [{"name": "ok"}, {"name": "\ud800"}]}), "system_info"),
+        (ev(1, "chat_message", 0, session_id="S1", message_id="m9", sender="anna", text="hi\x00"), "text"),
+        (ev(1, "session_started", 0, session_id="S9", owner="anna", title="Q\x004"), "title"),
+        (
+            ev(1, "participant_joined", 0, session_id="S9", participant="x", endpoint_id="e", display_name="\x00"),
+            "display_name",
+        ),
+        (
+            ev(
+                1,
+                "participant_left",
+                0,
+                session_id="S9",
+                participant="x",
+                endpoint_id="e",
+                media={"audio_codec": "op\x00us"},
+            ),
+            "media.audio_codec",
+        ),
+        (ev(1, "invitation", 0, session_id="S9", inviter="anna\x00", invitee="bob"), "inviter"),
+        (ev(1, "endpoint_info", 0, endpoint_id="ep\x00"), "endpoint_id"),
+        ({**endpoint_info(), "event_id": "e\x001"}, "event_id"),
+    ],
+)
+def test_text_the_database_refuses_is_a_400_naming_index_and_field(ingest_api, item, field):
+    response = post(ingest_api, [meeting()[0], item])
+    assert response.status_code == 400, response.content
+    assert {(error["index"], error["field"]) for error in response.json()["errors"]} == {(1, field)}
+    assert not ConferenceEvent.objects.exists() and not Endpoint.objects.exists()
+
+
+def test_the_message_names_where_in_the_object_the_nul_is(ingest_api):
+    item = endpoint_info(system_info={"os": {"build": "22631\x00"}})
+    [error] = post(ingest_api, [item]).json()["errors"]
+    assert error["field"] == "system_info" and "'os.build'" in error["message"] and "NUL" in error["message"]
+
+
+def test_objects_of_any_depth_and_script_are_kept(ingest_api):
+    info = {"gpus": [{"name": "Intel® Iris Xe", "driver": "31.0"}], "locale": "日本語", "ram_gb": 16}
+    response = post(ingest_api, [endpoint_info(system_info=info, network_test={"rtt_ms": 21.5})])
+    assert response.status_code == 201, response.json()
+    endpoint = Endpoint.objects.get(endpoint_id="ep-1")
+    assert endpoint.system_info == info and endpoint.network_test == {"rtt_ms": 21.5}
+    assert not ChatMessage.objects.exists()
