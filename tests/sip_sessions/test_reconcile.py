@@ -209,6 +209,19 @@ def test_beat_runs_reconciliation_every_reconcile_interval(monkeypatch):
         importlib.reload(celery_settings)
 
 
+def test_a_bound_event_keeps_its_account_when_a_second_account_appears_there_later():
+    """README: a bound event is final; a lagging feed's second binding does not make it ambiguous."""
+    register(AccountFactory(username="2001"), T0)
+    event = SipEventFactory()
+    reconcile()
+    register(AccountFactory(username="2002"), T0, contact="sip:2002@192.168.1.21:5060")
+    late = reconcile()
+    assert state(event) == (True, False, "2001") and late.ambiguous == 0
+    after = SipEventFactory(event_id="after")  # a new event there is examined against both
+    reconcile()
+    assert state(after) == (False, True, "")
+
+
 def test_batches_cover_every_pending_event():
     BindingFactory(account=AccountFactory(username="3001"), expires_at=T0 + 10 * HOUR)
     events = [SipEventFactory(time=T0 + n * 60 * SECOND) for n in range(25)]
