@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from voipadmin.api.fields import IngestDateTimeField
+
 from .models import Cdr
 from .services.asterisk_csv import COLUMN_NAMES, RecordError, amaflags_normalise, disposition_normalise
 
@@ -33,9 +35,9 @@ class CdrIngestSerializer(serializers.Serializer):
     dstchannel = _text(255)
     lastapp = _text(255)
     lastdata = _text(255)
-    start = serializers.DateTimeField()
-    answer = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    end = serializers.DateTimeField()
+    start = IngestDateTimeField()
+    answer = IngestDateTimeField(required=False, allow_null=True, default=None)
+    end = IngestDateTimeField()
     duration = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     billsec = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     disposition = serializers.CharField(

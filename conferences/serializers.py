@@ -6,6 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from voipadmin.api.fields import IngestDateTimeField
+
 from .models import ChatMessage, ConferenceEvent, ConferenceSession, Endpoint, Recording
 
 # A session id is the last segment of `/conferences/<session_id>/`: anything printable but a slash.
@@ -93,7 +95,7 @@ class MediaQualitySerializer(serializers.Serializer):
 
 class ConferenceEventSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=128)
-    timestamp = serializers.DateTimeField()
+    timestamp = IngestDateTimeField()
     type = serializers.ChoiceField(choices=Type.choices)
     session_id = serializers.CharField(max_length=128, required=False, allow_null=True, validators=[_source_id])
     # session_started

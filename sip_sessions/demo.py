@@ -77,15 +77,47 @@ def _binding_events(log: _Log, binding: RegistrationBinding, scale: float) -> No
         log.add(binding.expires_at, "EXPIRED", "binding expired: no refresh", username=binding.username, **where)
 
 
-def _seed_figure(log: _Log, binding: RegistrationBinding) -> None:
-    """User 1932's network error that caused a disconnection, as in the seed's figure."""
-    where = {"ip": binding.remote_ip, "port": binding.remote_port, "transport": binding.transport}
-    moment = max(binding.registered_at + datetime.timedelta(minutes=1), log.now - datetime.timedelta(hours=20))
-    moment = min(moment, log.now - datetime.timedelta(minutes=5))
-    log.add(moment, "CONNECT", "UDP flow opened from " + binding.remote_address, **where)
-    log.add(moment + datetime.timedelta(minutes=3), "NETWORK_ERROR", "Connection reset by peer", **where)
-    log.add(moment + datetime.timedelta(minutes=3, seconds=1), "DISCONNECT", "disconnected after NETWORK_ERROR",
-            **where)  # fmt: skip
+# The figure's events: CONNECT, the NETWORK_ERROR 3 minutes later, the DISCONNECT a second after.
+FIGURE_SPAN = datetime.timedelta(minutes=4)
+
+
+def _figure_moment(
+    binding: RegistrationBinding, bindings: list[RegistrationBinding], now: datetime.datetime
+) -> datetime.datetime | None:
+    """When user 1932's connection drops inside `binding`: about 20 hours ago, clamped into
+    [registered_at, min(end, now) - 4 min] so reconciliation binds the events to 1932. None when
+    the binding is too short, or another account shares its address then (they would be ambiguous)."""
+    latest = min(binding.ends_at, now) - FIGURE_SPAN
+    if latest < binding.registered_at:
+        return None
+    moment = min(max(binding.registered_at, now - datetime.timedelta(hours=20)), latest)
+    address = (binding.remote_ip, binding.remote_port, binding.transport)
+    for other in bindings:
+        if (
+            other.account_id != binding.account_id
+            and (other.remote_ip, other.remote_port, other.transport) == address
+            and other.registered_at <= moment + FIGURE_SPAN
+            and moment < other.ends_at
+        ):
+            return None
+    return moment
+
+
+def _seed_figure(log: _Log, bindings: list[RegistrationBinding]) -> None:
+    """User 1932's network error that caused a disconnection, as in the seed's figure: in the
+    newest of 1932's UDP bindings that can hold it."""
+    for binding in reversed(bindings):
+        if binding.username != "1932" or binding.transport != "UDP":
+            continue
+        moment = _figure_moment(binding, bindings, log.now)
+        if moment is None:
+            continue
+        where = {"ip": binding.remote_ip, "port": binding.remote_port, "transport": binding.transport}
+        log.add(moment, "CONNECT", "UDP flow opened from " + binding.remote_address, **where)
+        log.add(moment + datetime.timedelta(minutes=3), "NETWORK_ERROR", "Connection reset by peer", **where)
+        log.add(moment + datetime.timedelta(minutes=3, seconds=1), "DISCONNECT", "disconnected after NETWORK_ERROR",
+                **where)  # fmt: skip
+        return
 
 
 def _scanners(log: _Log, scale: float) -> None:
@@ -117,9 +149,7 @@ def seed(*, rng: random.Random, scale: float) -> str:
             log.add(binding.registered_at + datetime.timedelta(hours=1), "REGISTER_FAILED",
                     "403 Forbidden: account disabled", username=binding.username, ip=binding.remote_ip,
                     port=binding.remote_port, transport=binding.transport)  # fmt: skip
-    figure = next((b for b in reversed(bindings) if b.username == "1932" and b.transport == "UDP"), None)
-    if figure is not None:
-        _seed_figure(log, figure)
+    _seed_figure(log, bindings)
     _scanners(log, scale)
     ensure_partitions_for(SipEvent, [row.time for row in log.rows])
     SipEvent.objects.bulk_create(log.rows, batch_size=5000)

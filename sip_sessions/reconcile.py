@@ -146,7 +146,7 @@ def bind_near_changed_bindings(*, changed_since: datetime.datetime, up_to_id: in
                 WHERE b.updated_at >= %s AND b.id > %s AND b.id <= %s AND {PENDING_SQL.format(t="e.")}
             ) {_lock_clause()}
         """
-        tally.add(_bind(candidates, [up_to_id, up_to_id, since, after, last]))
+        tally.add(_bind(candidates, [up_to_id, since, after, last]))
         if count < BINDING_BATCH:
             return tally
         after = last

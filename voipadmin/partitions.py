@@ -23,24 +23,40 @@ logger = logging.getLogger(__name__)
 _known: set[tuple[str, datetime.date]] = set()
 
 
+# The first and last months a date can name; their partitions stay open below and above (a
+# timestamptz reaches past both), so no month arithmetic ever leaves the calendar.
+FIRST_MONTH = datetime.date(1, 1, 1)
+LAST_MONTH = datetime.date(9999, 12, 1)
+
+
 def month_start(moment: datetime.datetime | datetime.date) -> datetime.date:
     if isinstance(moment, datetime.datetime):
         if moment.tzinfo is not None:
-            moment = moment.astimezone(datetime.UTC)
+            try:
+                moment = moment.astimezone(datetime.UTC)
+            except OverflowError:  # its offset carries it past year 9999 (or before year 1) in UTC
+                return LAST_MONTH if moment.year == datetime.MAXYEAR else FIRST_MONTH
         moment = moment.date()
     return moment.replace(day=1)
 
 
-def next_month(month: datetime.date) -> datetime.date:
+def next_month(month: datetime.date) -> datetime.date | None:
+    """The first day of the following month; None after December 9999."""
+    if month >= LAST_MONTH:
+        return None
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def partition_name(table: str, month: datetime.date) -> str:
-    return f"{table}_p{month:%Y%m}"
+    return f"{table}_p{month.year:04d}{month.month:02d}"  # strftime leaves years below 1000 unpadded
 
 
-def _bound(month: datetime.date) -> str:
-    return f"{month:%Y-%m-%d} 00:00:00+00"
+def _bounds(month: datetime.date) -> tuple[str, str]:
+    """The month's partition bounds as timestamptz literals (lower inclusive, upper exclusive)."""
+    following = next_month(month)
+    lower = "-infinity" if month <= FIRST_MONTH else f"{month.isoformat()} 00:00:00+00"
+    upper = "infinity" if following is None else f"{following.isoformat()} 00:00:00+00"
+    return lower, upper
 
 
 class PartitionByMonth(Operation):
@@ -164,7 +180,7 @@ def ensure_month(model: type[models.Model], month: datetime.date, using: str = "
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if not cursor.fetchone()[0]:
-            lower, upper = _bound(month), _bound(next_month(month))
+            lower, upper = _bounds(month)
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {q(default)} WHERE {q(key)} >= %s AND {q(key)} < %s)",
                 [lower, upper],
@@ -199,7 +215,7 @@ def ensure_partitions(
 ) -> int:
     """Partitions for every month from start to end inclusive; returns how many were created."""
     month, last, created = month_start(start), month_start(end), 0
-    while month <= last:
+    while month is not None and month <= last:
         created += ensure_month(model, month, using)
         month = next_month(month)
     return created
@@ -231,7 +247,7 @@ def drop_months_before(
     dropped = []
     for name, _bound_expr in partitions(model, using):
         month = _month_of(name, table)
-        if month is None or next_month(month) > limit:
+        if month is None or month >= LAST_MONTH or next_month(month) > limit:
             continue
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {q(name)}")
@@ -298,8 +314,7 @@ def delete_by_key(model: type[models.Model], keys: list[tuple], using: str = "de
     deleted = 0
     with connection.cursor() as cursor:
         for month, ids in sorted(by_month.items()):
-            lower, upper = (datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
-                            for day in (month, next_month(month)))  # fmt: skip
+            lower, upper = _bounds(month)
             cursor.execute(
                 f"DELETE FROM {quote(opts.db_table)} WHERE {key} >= %s AND {key} < %s "
                 f"AND {quote(opts.pk.column)} = ANY(%s)",

@@ -1,6 +1,9 @@
 """POST /api/v1/registrations/: bindings with history, idempotent batches, online/offline status."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from audit.models import ServerEvent
 from registrations.models import Account, RegistrationBinding
@@ -38,12 +41,13 @@ def rows() -> list[tuple]:
     )
 
 
-# Far in the future, so these bindings are live "now" and move the online status.
+# Two days ahead (inside the ingest window), so these bindings are live "now" and move the online status.
+DAY = (timezone.now() + datetime.timedelta(days=2)).date().isoformat()
 HISTORY = [
-    item("r1", "2099-01-01T09:00:00+01:00"),
-    item("r2", "2099-01-01T09:30:00+01:00"),  # refresh: same contact, same address
-    item("r3", "2099-01-01T09:40:00+01:00", port=40112),  # the NAT moved it: a new binding
-    item("r4", "2099-01-01T09:45:00+01:00", username="1933"),
+    item("r1", f"{DAY}T09:00:00+01:00"),
+    item("r2", f"{DAY}T09:30:00+01:00"),  # refresh: same contact, same address
+    item("r3", f"{DAY}T09:40:00+01:00", port=40112),  # the NAT moved it: a new binding
+    item("r4", f"{DAY}T09:45:00+01:00", username="1933"),
 ]
 
 
@@ -58,9 +62,9 @@ def test_a_batch_builds_bindings_with_history_and_a_repeat_changes_nothing(api):
         ("1933", 5060, "UDP", ""),
     ]
     refreshed = RegistrationBinding.objects.get(event_id="r1")
-    assert refreshed.registered_at.isoformat() == "2099-01-01T08:00:00+00:00"
-    assert refreshed.expires_at.isoformat() == "2099-01-01T09:30:00+00:00"  # 08:30 + 3600 s
-    assert refreshed.removed_at.isoformat() == "2099-01-01T08:40:00+00:00"
+    assert refreshed.registered_at.isoformat() == f"{DAY}T08:00:00+00:00"
+    assert refreshed.expires_at.isoformat() == f"{DAY}T09:30:00+00:00"  # 08:30 + 3600 s
+    assert refreshed.removed_at.isoformat() == f"{DAY}T08:40:00+00:00"
     assert set(Account.objects.values_list("username", flat=True)) == {"1932", "1933"}  # created bare
 
     again = api.post(URL, HISTORY, format="json")
@@ -74,10 +78,10 @@ def test_going_online_and_offline_are_status_server_events(api):
     api.post(URL, HISTORY[:1], format="json")
     online = ServerEvent.objects.get(event_type="status")
     assert (online.username, online.previous_status, online.new_status) == ("1932", 0, 1)
-    assert online.ip == "203.0.113.10" and online.time.isoformat() == "2099-01-01T08:00:00+00:00"
-    api.post(URL, [item("r2", "2099-01-01T09:30:00+01:00")], format="json")  # a refresh: still online
+    assert online.ip == "203.0.113.10" and online.time.isoformat() == f"{DAY}T08:00:00+00:00"
+    api.post(URL, [item("r2", f"{DAY}T09:30:00+01:00")], format="json")  # a refresh: still online
     assert ServerEvent.objects.filter(event_type="status").count() == 1
-    api.post(URL, [item("u1", "2099-01-01T10:00:00+01:00", expires=0)], format="json")
+    api.post(URL, [item("u1", f"{DAY}T10:00:00+01:00", expires=0)], format="json")
     offline = ServerEvent.objects.filter(event_type="status").latest("id")
     assert (offline.previous_status, offline.new_status) == (1, 0)
     assert RegistrationBinding.objects.get(event_id="r1").removed_reason == "unregister"
@@ -87,27 +91,27 @@ def test_unregister_of_one_contact_leaves_the_others_and_star_removes_all(api):
     api.post(
         URL,
         [
-            item("a", "2099-01-01T09:00:00Z", contact="sip:1932@10.0.0.5:5060"),
-            item("b", "2099-01-01T09:00:01Z", contact="sip:1932@10.0.0.6:5060", port=5062),
-            item("c", "2099-01-01T09:10:00Z", contact="sip:1932@10.0.0.5:5060", expires=0),
+            item("a", f"{DAY}T09:00:00Z", contact="sip:1932@10.0.0.5:5060"),
+            item("b", f"{DAY}T09:00:01Z", contact="sip:1932@10.0.0.6:5060", port=5062),
+            item("c", f"{DAY}T09:10:00Z", contact="sip:1932@10.0.0.5:5060", expires=0),
         ],
         format="json",
     )
     assert list(RegistrationBinding.objects.filter(removed_at__isnull=True).values_list("event_id", flat=True)) == ["b"]
     assert not ServerEvent.objects.filter(event_type="status", new_status=0).exists()  # b still live
-    api.post(URL, [item("d", "2099-01-01T09:20:00Z", contact="*", expires=0)], format="json")
+    api.post(URL, [item("d", f"{DAY}T09:20:00Z", contact="*", expires=0)], format="json")
     assert not RegistrationBinding.objects.filter(removed_at__isnull=True).exists()
     assert ServerEvent.objects.filter(event_type="status", new_status=0).count() == 1
 
 
 def test_a_malformed_batch_leaves_nothing(api):
     bad = [
-        item("ok", "2099-01-01T09:00:00Z"),
-        item("naive", "2099-01-01T09:00:00"),
-        {**item("port", "2099-01-01T09:00:00Z"), "remote_port": 70000},
-        {**item("tr", "2099-01-01T09:00:00Z"), "transport": "SCTP"},
-        {**item("star", "2099-01-01T09:00:00Z"), "contact": "*"},
-        {**item("ip", "2099-01-01T09:00:00Z"), "remote_ip": "not-an-ip"},
+        item("ok", f"{DAY}T09:00:00Z"),
+        item("naive", f"{DAY}T09:00:00"),
+        {**item("port", f"{DAY}T09:00:00Z"), "remote_port": 70000},
+        {**item("tr", f"{DAY}T09:00:00Z"), "transport": "SCTP"},
+        {**item("star", f"{DAY}T09:00:00Z"), "contact": "*"},
+        {**item("ip", f"{DAY}T09:00:00Z"), "remote_ip": "not-an-ip"},
     ]
     response = api.post(URL, bad, format="json")
     assert response.status_code == 400

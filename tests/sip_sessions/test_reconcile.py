@@ -1,15 +1,19 @@
 """The reconciliation rule at its edges (DESIGN.md "Reconciliation")."""
 
 import datetime
+import importlib
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from registrations.services import binding_apply
 from sip_sessions.models import ReconciliationRun, SipEvent
 from sip_sessions.reconcile import reconcile
 from tests.registrations.factories import T0, AccountFactory, BindingFactory
 from tests.sip_sessions.factories import SipEventFactory
+from voipadmin.settings import celery as celery_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -157,13 +161,65 @@ def test_an_old_pending_event_is_bound_through_a_late_binding_only(settings):
     old = SipEventFactory(time=T0 + 10 * 60 * SECOND)
     scanner = SipEventFactory(time=T0 + 10 * 60 * SECOND, remote_ip="198.51.100.66")
     reconcile()
-    ReconciliationRun.objects.update(started_at=T0, max_event_id=scanner.pk)  # both arrived long ago
+    # Both arrived before the retry window opened; the run stays young enough to be kept as the
+    # window's anchor (a run older than the window plus a day is forgotten, and with no anchor a
+    # run retries every pending event, which would hide the late-binding path).
+    ReconciliationRun.objects.update(started_at=timezone.now() - 2 * HOUR, max_event_id=scanner.pk)
     quiet = reconcile()
     assert quiet.examined == 0  # outside the retry window, and no binding changed near them
     register(AccountFactory(username="1932"), T0)
     late = reconcile()
+    assert late.error == "" and late.examined == 0  # nothing in the window: bound by the late binding's path
     assert state(old) == (True, False, "1932") and late.bound == 1
     assert state(scanner) == (False, False, "")
+
+
+def test_a_beat_run_a_day_after_the_last_binds_an_old_event_through_a_late_binding():
+    """The default window (24 h): beat was down for 25 h, then a late REGISTER arrives."""
+    from sip_sessions.tasks import reconcile_events
+
+    old = SipEventFactory(time=T0 + 10 * 60 * SECOND)
+    reconcile()
+    ReconciliationRun.objects.update(started_at=timezone.now() - 25 * HOUR, max_event_id=old.pk)
+    register(AccountFactory(username="1932"), T0)
+    result = reconcile_events.delay().get()
+    run = ReconciliationRun.objects.get(pk=result["run"])
+    assert run.error == "" and run.finished_at is not None
+    assert (run.mode, run.bound) == ("incremental", 1)
+    assert state(old) == (True, False, "1932")
+    later = reconcile_events.delay().get()  # the window moves on: the next run starts from this one
+    assert ReconciliationRun.objects.get(pk=later["run"]).error == "" and later["examined"] == 0
+
+
+def test_beat_runs_reconciliation_every_reconcile_interval(monkeypatch):
+    from voipadmin.celery import app
+
+    entry = app.conf.beat_schedule["reconcile-sip-events"]
+    assert entry["task"] == "sip_sessions.tasks.reconcile_events" and entry["task"] in app.tasks
+    assert entry["schedule"] == datetime.timedelta(seconds=django_settings.RECONCILE_INTERVAL)
+    monkeypatch.delenv("RECONCILE_INTERVAL", raising=False)
+    try:
+        assert importlib.reload(celery_settings).RECONCILE_INTERVAL == 60
+        monkeypatch.setenv("RECONCILE_INTERVAL", "15")
+        reloaded = importlib.reload(celery_settings)
+        schedule = reloaded.CELERY_BEAT_SCHEDULE["reconcile-sip-events"]["schedule"]
+        assert schedule == datetime.timedelta(seconds=15)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(celery_settings)
+
+
+def test_a_bound_event_keeps_its_account_when_a_second_account_appears_there_later():
+    """README: a bound event is final; a lagging feed's second binding does not make it ambiguous."""
+    register(AccountFactory(username="2001"), T0)
+    event = SipEventFactory()
+    reconcile()
+    register(AccountFactory(username="2002"), T0, contact="sip:2002@192.168.1.21:5060")
+    late = reconcile()
+    assert state(event) == (True, False, "2001") and late.ambiguous == 0
+    after = SipEventFactory(event_id="after")  # a new event there is examined against both
+    reconcile()
+    assert state(after) == (False, True, "")
 
 
 def test_batches_cover_every_pending_event():

@@ -38,11 +38,13 @@ CDR = {
     "disposition": "ANSWERED",
     "amaflags": "DOCUMENTATION",
 }
+# Times the ingest window refuses (the edges of Python's calendar among them).
+OUTSIDE_WINDOW = ["9999-12-31T23:59:59Z", "9999-12-31T23:00:00-05:00", "1999-12-31T23:59:59Z", "2999-01-01T00:00:00Z"]
 # Values each field may meet: canonical, odd but valid, and wrong.
 ODD_VALUES = {
     "event_id": ["  s1 ", "", "   ", 17, 1.5, True, None, "x" * 64, "x" * 65, "a\x00b", "\ud800", "é"],
     "timestamp": ["2026-11-02T10:05:00Z", "2026-11-02 10:05:00.123+05:30", "2026-11-02T10:05:00", " 2026-11-02T10:05Z",
-                  "2026-13-02T10:05:00Z", "yesterday", "2026-11-02", 1772705701, None],
+                  "2026-13-02T10:05:00Z", "yesterday", "2026-11-02", 1772705701, None, *OUTSIDE_WINDOW],
     "event": ["connect", " Connect ", "INVITE", "", None, 3],
     "remote_ip": ["10.0.0.1", " 10.0.0.1 ", "010.0.0.1", "::ffff:10.0.0.1", "2001:db8::1", "", None, "300.1.1.1", 7],
     "remote_port": [1, 65535, 0, 65536, "5060", 5060.0, True, None, -1],
@@ -50,7 +52,8 @@ ODD_VALUES = {
     "username": ["1932", " 1932 ", "", "u" * 65, None, 1932],
     "details": ["", "  spaced  ", "line\nbreak", None, "é\x00"],
     "sequence": [0, -1, 2**31 - 1, 2**31, "7", None],
-    "answer": [None, "", "2026-03-05T11:15:04"],
+    "start": OUTSIDE_WINDOW,
+    "answer": [None, "", "2026-03-05T11:15:04", *OUTSIDE_WINDOW],
     "duration": [0, 136, 135, "139", -1],
     "disposition": ["NO ANSWER", "no answer", " BUSY ", "CONGESTION", "CANCEL", "MAYBE", ""],
     "amaflags": ["", "1", "OMIT", "billing", "9", None],

@@ -124,3 +124,20 @@ def test_delete_by_key_removes_exactly_the_named_rows():
     assert sorted(Probe.objects.values_list("event_id", flat=True)) == ["e0", "e3", "e4", "e5", "e7", "e8"]
     assert delete_by_key(Probe, []) == 0
     assert not can_delete_by_key(Account)  # not partitioned (and audited: Django deletes it row by row)
+
+
+def test_the_first_and_last_months_of_the_calendar_are_partitions_open_at_their_ends():
+    """No month arithmetic overflows: December 9999 reaches up to infinity, January of year 1 down."""
+    from voipadmin.partitions import delete_by_key, key_fields
+
+    past_9999 = datetime.datetime(9999, 12, 31, 23, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))
+    before_1 = datetime.datetime(1, 1, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=5)))
+    last = datetime.datetime(9999, 12, 31, 23, 59, tzinfo=datetime.UTC)
+    assert ensure_partitions_for(Probe, [last, past_9999, before_1]) == 2
+    assert ensure_partitions(Probe, at(9999, 11), last) == 1  # stops after December 9999
+    first = datetime.datetime(1, 1, 1, 12, tzinfo=datetime.UTC)
+    rows = [Probe.objects.create(event_id=f"e{n}", time=moment, kind="PING") for n, moment in enumerate([last, first])]
+    assert [where(row.pk) for row in rows] == ["testapp_probe_p999912", "testapp_probe_p000101"]
+    assert drop_months_before(Probe, at(2026, 1)) == [("testapp_probe_p000101", 1)]
+    assert delete_by_key(Probe, Probe.objects.values_list(*key_fields(Probe))) == 1
+    assert not Probe.objects.exists()

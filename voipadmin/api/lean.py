@@ -27,7 +27,7 @@ from rest_framework.fields import SkipField, empty
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from .fields import AwareDateTimeField, UpperChoiceField
+from .fields import AwareDateTimeField, IngestDateTimeField, UpperChoiceField, ingest_time_window
 
 DOUBT = object()
 Read = Callable[[Any], Any]  # a present, non-null JSON value -> internal value, or DOUBT
@@ -78,6 +78,8 @@ def _integer(field: fields.IntegerField) -> Read:
 def _datetime(field: fields.DateTimeField) -> Read:
     # The field's zone, or the current one (fixed for the request the reader serves).
     zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    # The ingest window as it stands now: the field, asked later, allows at least as much.
+    earliest, latest = ingest_time_window() if isinstance(field, IngestDateTimeField) else (None, None)
 
     def read(value):
         if zone is None or type(value) is not str or value != value.strip():
@@ -88,6 +90,8 @@ def _datetime(field: fields.DateTimeField) -> Read:
             return DOUBT
         if parsed is None or parsed.tzinfo is None:
             return DOUBT  # a naive time is made aware (or refused) by the field itself
+        if earliest is not None and not earliest <= parsed <= latest:
+            return DOUBT  # the field words the refusal
         try:
             return parsed.astimezone(zone)
         except OverflowError:
@@ -138,6 +142,7 @@ READERS: dict[type, tuple[Callable[[Any], Read], tuple[type, ...]]] = {
     fields.CharField: (_text, TEXT_VALIDATORS),
     fields.IntegerField: (_integer, NUMBER_VALIDATORS),
     fields.DateTimeField: (_datetime, ()),
+    IngestDateTimeField: (_datetime, ()),  # inside its window only
     AwareDateTimeField: (_datetime, ()),  # only aware times are read here: its naive check holds
     fields.ChoiceField: (_choice, ()),
     UpperChoiceField: (lambda field: _choice(field, upper=True), ()),
