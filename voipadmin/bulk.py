@@ -82,7 +82,8 @@ def copy_insert_new(model: type[models.Model], rows: Sequence[Mapping], *, using
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMP TABLE {quote(opts.db_table + '_stage')} ON COMMIT DROP AS "
                        f"SELECT {columns} FROM {table} WITH NO DATA")  # fmt: skip
-        with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+        # the raw COPY's errors (a NUL byte, a number out of range) as Django's DataError and kin
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[name] if name in row else defaults[name] for name in names])
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")

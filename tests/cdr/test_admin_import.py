@@ -104,3 +104,18 @@ def test_changelist_offers_import_and_never_counts(staff, django_assert_max_num_
         page = staff.get("/admin/cdr/cdr/")
     assert page.status_code == 200 and b"/admin/cdr/cdr/import/" in page.content
     assert not any("COUNT(*)" in query["sql"] and "cdr_cdr" in query["sql"] for query in queries.captured_queries)
+
+
+def test_admin_import_reports_the_lines_the_command_reports(staff, tmp_path):
+    """Lines the database would refuse are broken lines with the command's reasons, not a failed import."""
+    from tests.cdr.test_import_asterisk import BAD_BUT_CSV, run
+
+    data = mc.master(mc.L21, *BAD_BUT_CSV, mc.L20_UNIQUEID)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(data)
+    _out, err = run(path, "--timezone", "UTC")
+    Cdr.objects.all().delete()
+    rows = preview_rows(upload(staff, data, zone="UTC"))
+    assert [kind for kind, _values in rows] == ["new", *["skip"] * len(BAD_BUT_CSV), "new"]
+    for _kind, values in rows[1:-1]:
+        assert f"{path}:{values['line']}: {values['problem']}" in err

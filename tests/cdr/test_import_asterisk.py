@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from cdr.models import Cdr
+from cdr.models import Cdr, ImportCursor
+from cdr.services import import_asterisk
+from cdr.services.import_asterisk import CdrFollower
 from tests.cdr import master_csv as mc
 from tests.cdr.factories import AccountFactory, stored_fields
 
@@ -138,3 +140,95 @@ def test_bad_arguments_are_clear_errors(tmp_path):
     path.write_bytes(mc.master(mc.L16))
     assert "unknown time zone 'Mars/Base'" in run(path, "--timezone", "Mars/Base")[1]
     assert Cdr.objects.count() == 0
+
+
+BAD_BUT_CSV = [
+    mc.L16.replace('"Dial"', '"Di\x00al"'),
+    mc.L19.replace(",42", ",2147483648"),
+    mc.base(start="0001-01-01 00:00:00"),
+    mc.base(start="9999-12-31 12:00:00"),
+    mc.base().replace('"2026-03-05 12:00:05"', '"2026-03-05 11:00:00"'),
+]
+
+
+def test_lines_the_database_would_refuse_are_broken_lines(tmp_path):
+    """A NUL byte, an overflowing number, a time beyond the calendar or the partitions, an end
+    before the start: each its own broken line, the rest of its batch stored."""
+    path = tmp_path / "Master.csv"
+    data = mc.master(mc.L21, *BAD_BUT_CSV, mc.L20_UNIQUEID)
+    duration = mc.base(start="2026-03-05 12:10:00").encode("latin-1").replace(b",5,0,", b",1\xb2,0,") + b"\n"
+    path.write_bytes(data + duration)
+    out, err = run(path, "--timezone", "Europe/Rome")
+    assert f"{path}:2: lastapp contains a NUL byte" in err
+    assert f"{path}:3: sequence 2147483648 is more than 2147483647" in err
+    assert f"{path}:4: start '0001-01-01 00:00:00' is out of range" in err
+    assert f"{path}:5: start 9999-12-31 11:00:00 UTC is before 2000 or more than a year ahead" in err
+    assert f"{path}:6: end '2026-03-05 11:00:00' is before start '2026-03-05 12:00:00'" in err
+    assert f"{path}:8: duration '1²' is not a whole number" in err
+    assert "CommandError: 6 line(s) not imported" in err
+    assert "2 records: 2 new" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_a_nul_padded_file_imports_the_rest(tmp_path):
+    """A crash can leave NUL bytes where the file's end was (Asterisk appends after them), or zero a
+    record's bytes in place: those lines are broken, every other one goes in."""
+    path = tmp_path / "Master.csv"
+    zeroed = mc.L21.replace('"vip"', '"' + "\x00" * 30 + '"').replace(",7", ",8")
+    path.write_bytes(mc.master(mc.L21) + b"\x00" * 100 + mc.master(mc.L19, zeroed, mc.L20_UNIQUEID))
+    out, err = run(path, "--timezone", "UTC")
+    assert f"{path}:2: accountcode contains a NUL byte" in err
+    assert f"{path}:3: userfield contains a NUL byte" in err
+    assert "2 records: 2 new" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_a_row_the_database_refuses_costs_only_itself(tmp_path, monkeypatch):
+    """The backstop: should a value slip past the parser, the batch is stored row by row."""
+    real_parse = import_asterisk.parse_record
+
+    def lenient_parse(data, *, zone):
+        row = real_parse(data, zone=zone)
+        if row["sequence"] == 42:
+            row["duration"] = 2**40  # what the parser once let through: past the integer column
+        return row
+
+    monkeypatch.setattr(import_asterisk, "parse_record", lenient_parse)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, mc.L19, mc.L20_UNIQUEID))
+    problems = []
+    outcome = import_asterisk.cdr_import_file(path=str(path), zone=UTC, on_problem=problems.append)
+    assert (outcome.records, outcome.created) == (2, 2)
+    assert [problem.line for problem in problems] == [2]
+    assert problems[0].reason.startswith("refused by the database: ")
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_follow_passes_a_bad_line_and_keeps_going(tmp_path, monkeypatch):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, *BAD_BUT_CSV))
+    problems = []
+    follower = CdrFollower(path=str(path), zone=UTC, on_problem=problems.append)
+    assert follower.poll().created == 1
+    assert [problem.line for problem in problems] == [2, 3, 4, 5, 6]
+    assert ImportCursor.objects.get().line == 6
+
+    real_parse = import_asterisk.parse_record
+
+    def lenient_parse(data, *, zone):
+        row = real_parse(data, zone=zone)
+        if row["sequence"] == 42:
+            row["lastdata"] += "\x00"  # a NUL past the parser
+        return row
+
+    monkeypatch.setattr(import_asterisk, "parse_record", lenient_parse)
+    with path.open("ab") as handle:
+        handle.write(mc.master(mc.L20_UNIQUEID, mc.L19))
+    outcome = CdrFollower(path=str(path), zone=UTC, on_problem=problems.append).poll()  # a restart
+    assert (outcome.created, [problem.line for problem in outcome.problems]) == (1, [8])
+    assert "NUL" in outcome.problems[0].reason
+    assert ImportCursor.objects.get().line == 8  # past it: the next restart does not meet it again
+    with path.open("ab") as handle:
+        handle.write(mc.master(mc.base(start="2026-03-05 12:30:00")))
+    assert follower.poll().created == 1
+    assert sorted(Cdr.objects.values_list("sequence", flat=True))[-2:] == [7, 43]
