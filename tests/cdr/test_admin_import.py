@@ -119,3 +119,9 @@ def test_admin_import_reports_the_lines_the_command_reports(staff, tmp_path):
     assert [kind for kind, _values in rows] == ["new", *["skip"] * len(BAD_BUT_CSV), "new"]
     for _kind, values in rows[1:-1]:
         assert f"{path}:{values['line']}: {values['problem']}" in err
+    # the same file again, read in another zone: the same calls, nothing new
+    Cdr.objects.all().delete()
+    preview = upload(staff, data, zone="UTC")
+    staff.post("/admin/cdr/cdr/process_import/", {**preview.context["confirm_form"].initial})
+    assert Cdr.objects.count() == 2
+    assert {kind for kind, _values in preview_rows(upload(staff, data, zone="Europe/Rome"))} == {"skip"}

@@ -232,3 +232,20 @@ def test_follow_passes_a_bad_line_and_keeps_going(tmp_path, monkeypatch):
         handle.write(mc.master(mc.base(start="2026-03-05 12:30:00")))
     assert follower.poll().created == 1
     assert sorted(Cdr.objects.values_list("sequence", flat=True))[-2:] == [7, 43]
+
+
+def test_importing_again_in_another_zone_adds_nothing(master_file):
+    run(master_file, "--timezone", "UTC")
+    before = list(Cdr.objects.order_by("id").values())
+    out, _err = run(master_file, "--timezone", "Europe/Rome")
+    assert "14 records: 0 new, 14 already stored" in out
+    assert list(Cdr.objects.order_by("id").values()) == before
+
+
+def test_the_same_call_twice_in_one_file_is_one_row(tmp_path):
+    path = tmp_path / "Master.csv"
+    shifted = mc.L21.replace("2026-03-05 11:00:00", "2026-03-05 10:00:00")  # a corrected start
+    path.write_bytes(mc.master(mc.L21, shifted, mc.L21.replace(",7", ",8")))
+    out, _err = run(path, "--timezone", "UTC")
+    assert "3 records: 2 new, 1 already stored" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 8]
