@@ -249,3 +249,13 @@ def test_the_same_call_twice_in_one_file_is_one_row(tmp_path):
     out, _err = run(path, "--timezone", "UTC")
     assert "3 records: 2 new, 1 already stored" in out
     assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 8]
+
+
+@pytest.mark.parametrize("where", ["directory", "under a file"])
+def test_follow_on_a_path_that_is_no_file_is_a_clear_error(tmp_path, where):
+    path = tmp_path if where == "directory" else tmp_path / "Master.csv" / "Master.csv"
+    (tmp_path / "Master.csv").write_bytes(mc.master(mc.L16))
+    _out, err = run(path, "--follow", "--interval", "0")
+    assert err.startswith("CommandError: ") and "Traceback" not in err
+    assert str(path) in err
+    assert ("is a directory" if where == "directory" else "Not a directory") in err
