@@ -200,3 +200,19 @@ def test_the_window_of_sane_times_follows_now():
     assert parse_record((mc.base(start="2027-03-01 00:00:00") + "\n").encode(), zone=UTC, now=now)
     with pytest.raises(RecordError, match="more than a year ahead"):
         parse_record((mc.base(start="2027-03-03 00:00:00") + "\n").encode(), zone=UTC, now=now)
+
+
+def test_repeated_hour_of_a_dst_change_is_its_first_occurrence():
+    """Rome's 02:00-03:00 happens twice on 2026-10-25 (CEST, then CET): the first is 00:xx UTC."""
+    record = parse(mc.base(start="2026-10-25 02:30:00"), zone=ROME)
+    assert record["start"] == datetime.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert record["end"] == datetime.datetime(2026, 10, 25, 0, 30, 5, tzinfo=UTC)
+
+
+def test_17_columns_with_a_systemname_uniqueid():
+    """systemname in asterisk.conf prefixes the uniqueid: `pbx1-<epoch>.<n>` is still a uniqueid."""
+    record = parse(mc.BASE_ANSWERED + ',"pbx1-1772705701.10"')
+    assert (record["uniqueid"], record["userfield"]) == ("pbx1-1772705701.10", "")
+    assert record["sequence"] < 0  # no sequence column: derived
+    dotted = parse(mc.BASE_ANSWERED + ',"pbx-east.example-1772705701.11"')
+    assert dotted["uniqueid"] == "pbx-east.example-1772705701.11"

@@ -151,3 +151,24 @@ def test_empty_table_says_how_to_get_a_first_call(operator_client):
 def test_menu_lists_the_report_under_calls(operator_client):
     page = operator_client.get("/").content.decode()
     assert re.search(r"Calls</div>\s*<a href=\"/cdr/\"[^>]*>Call Detail Records</a>", page)
+
+
+def test_detail_shows_every_field_with_its_label(operator_client):
+    """Every stored field of the record, each under its label (README: the detail page)."""
+    alice = AccountFactory(username="alice", extension="1001")
+    cdr = CdrFactory(
+        src="1001", caller=alice, accountcode="acc-x", peeraccount="peer-x", dcontext="ctx-x", lastapp="Queue",
+        lastdata="support,t", userfield="uf-x", amaflags="BILLING", linkedid="link-x", sequence=77,
+    )  # fmt: skip
+    page = operator_client.get(f"/cdr/{cdr.pk}/").content.decode()
+    shown_fields = dict(re.findall(r'<dt>([^<]+)</dt><dd class="[^"]*">(.*?)</dd>', page, re.S))
+    labels = [str(field.verbose_name) for field in Cdr._meta.concrete_fields]
+    assert sorted(shown_fields) == sorted(label[:1].upper() + label[1:] for label in labels)
+    for label, value in [
+        ("Unique ID", cdr.uniqueid), ("Sequence", "77"), ("Linked ID", "link-x"), ("Account code", "acc-x"),
+        ("Peer account", "peer-x"), ("Destination context", "ctx-x"), ("Last application", "Queue"),
+        ("Last data", "support,t"), ("User field", "uf-x"), ("AMA flags", "BILLING"), ("Source", "1001"),
+        ("Billsec", "60"), ("Duration", "65"), ("Disposition as received", "ANSWERED"),
+    ]:  # fmt: skip
+        assert value in shown_fields[label], label
+    assert "alice" in shown_fields["Caller"]
