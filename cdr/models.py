@@ -7,8 +7,9 @@ from django.db.models import F, Q
 class Cdr(models.Model):
     """One CDR as Asterisk writes it (seed 000 §4.0.4; cdr_csv's columns, cdr.conf newcdrcolumns).
 
-    Identity is Asterisk's (uniqueid, sequence), plus `start` because the table is partitioned by
-    month of `start` and a unique constraint on a partitioned table must hold the partition key.
+    Identity is Asterisk's (uniqueid, sequence). The unique constraint also holds `start` (a
+    partitioned table's must hold its partition key), so the store skips a row whose identity is
+    stored with a start within a day (services.store.SAME_CALL_WINDOW).
     """
 
     class Disposition(models.TextChoices):

@@ -17,6 +17,7 @@ from import_export.formats.base_formats import Format
 from voipadmin.partitions import ensure_partitions_for
 
 from .models import Cdr
+from .selectors import stored_same_call
 from .services.asterisk_csv import COLUMN_NAMES, RecordError, columns_of, record_from_columns, zone_named
 from .services.import_asterisk import INCOMPLETE_LINE
 from .services.master_file import split_records
@@ -120,9 +121,7 @@ class CdrImportResource(resources.ModelResource):
         parsed = self._parsed(row)
         if "problem" in parsed:
             return None
-        return Cdr.objects.filter(
-            uniqueid=parsed["uniqueid"], sequence=parsed["sequence"], start=parsed["start"]
-        ).first()
+        return stored_same_call(uniqueid=parsed["uniqueid"], sequence=parsed["sequence"], start=parsed["start"])
 
     def import_instance(self, instance, row, **kwargs):
         parsed = self._parsed(row)

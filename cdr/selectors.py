@@ -10,11 +10,18 @@ from django.db.models import Avg, Count, Q, QuerySet
 from voipadmin.reports.counting import estimate_rows
 
 from .models import Cdr
+from .services.store import SAME_CALL_WINDOW
 
 logger = logging.getLogger(__name__)
 NEWEST = ("-start", "-id")
 # Legs of one call start within this window of each other (a transfer of a long call included).
 LEG_WINDOW = datetime.timedelta(days=1)
+
+
+def stored_same_call(*, uniqueid: str, sequence: int, start: datetime.datetime) -> Cdr | None:
+    """The stored record with this identity and a start within SAME_CALL_WINDOW, if any."""
+    nearby = (start - SAME_CALL_WINDOW, start + SAME_CALL_WINDOW)
+    return Cdr.objects.filter(uniqueid=uniqueid, sequence=sequence, start__range=nearby).order_by("start").first()
 
 
 def account_recent_calls(*, account, limit: int = 20) -> list[Cdr]:

@@ -62,6 +62,14 @@ TEXT_LIMITS = {
     "peeraccount": 255,
 }
 UNIQUEID_SHAPE = re.compile(r"^(?:[\w.-]+-)?\d{9,11}\.\d+$")
+# duration, billsec and sequence are 32-bit integer columns; ASCII digits only ("²" is a digit to
+# str.isdigit, and a Latin-1 byte 0xB2 in a number reads as one).
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+INT_MAX = 2**31 - 1
+# Times outside these bounds are a PBX clock gone wrong (or a corrupt line), not a call: refused
+# before they reach the partitions (year 9999 has no month after it) or the time zone arithmetic.
+EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+AHEAD = datetime.timedelta(days=366)
 
 # Asterisk's disposition strings (ast_cdr_disp2str) and the four the console keeps.
 DISPOSITIONS = {
@@ -137,14 +145,26 @@ def local_time(text: str, zone: datetime.tzinfo, name: str) -> datetime.datetime
         raise RecordError(f"{name} {text!r} is not a time (YYYY-MM-DD HH:MM:SS)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise RecordError(f"{name} {text!r} is out of range") from None
 
 
-def _seconds(text: str, name: str) -> int:
+def whole_number(text: str, name: str) -> int:
+    """A non-negative 32-bit integer written in ASCII digits, as the database column holds it."""
     text = text.strip()
-    if not text.isdigit():
-        raise RecordError(f"{name} {text!r} is not a whole number of seconds")
-    return int(text)
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise RecordError(f"{name} {text!r} is not a whole number")
+    value = int(text)
+    if value > INT_MAX:
+        raise RecordError(f"{name} {value} is more than {INT_MAX}")
+    return value
+
+
+def _check_moment(moment: datetime.datetime | None, name: str, now: datetime.datetime) -> None:
+    if moment is not None and not EARLIEST <= moment <= now + AHEAD:
+        raise RecordError(f"{name} {moment:%Y-%m-%d %H:%M:%S} UTC is before 2000 or more than a year ahead")
 
 
 def decode(data: bytes) -> str:
@@ -199,8 +219,8 @@ def columns_of(data: bytes) -> dict[str, str]:
             name = "uniqueid" if looks_like_uniqueid(text) else "userfield"
         values[name] = text
     has_sequence = "sequence" in LAYOUTS[len(fields)]
-    if has_sequence and not values["sequence"].strip().isdigit():
-        raise RecordError(f"sequence {values['sequence']!r} is not a whole number")
+    if has_sequence:
+        whole_number(values["sequence"], "sequence")
     if not values["uniqueid"]:
         values["uniqueid"] = f"line-{identity_hash(data)}"
         values["sequence"] = values["sequence"] if has_sequence else "0"
@@ -209,37 +229,50 @@ def columns_of(data: bytes) -> dict[str, str]:
     return values
 
 
-def record_from_columns(values: Mapping[str, str], *, zone: datetime.tzinfo) -> dict:
-    """Asterisk's column texts as the Cdr model's field values (caller/callee are matched later)."""
+def record_from_columns(
+    values: Mapping[str, str], *, zone: datetime.tzinfo, now: datetime.datetime | None = None
+) -> dict:
+    """Asterisk's column texts as the Cdr model's field values (caller/callee are matched later).
+
+    Everything the database would refuse is a RecordError here, so one bad line never costs its
+    batch: a NUL byte (PostgreSQL text cannot hold one), a number past the integer column, a time
+    outside 2000 .. `now` + a year, an end before the start (the API refuses that too).
+    """
+    now = now or datetime.datetime.now(datetime.UTC)
     record = {}
     for name, limit in TEXT_LIMITS.items():
         text = record[name] = values[name]
         if len(text) > limit:
             raise RecordError(f"{name} is longer than {limit} characters")
-    record["start"] = local_time(values["start"], zone, "start")
-    record["answer"] = local_time(values["answer"], zone, "answer")
-    record["end"] = local_time(values["end"], zone, "end")
+        if "\x00" in text:
+            raise RecordError(f"{name} contains a NUL byte")
+    for name in ("start", "answer", "end"):
+        record[name] = local_time(values[name], zone, name)
+        _check_moment(record[name], name, now)
     if record["start"] is None:
         raise RecordError("start is empty")
     if record["end"] is None:
         raise RecordError("end is empty")
-    record["duration"] = _seconds(values["duration"], "duration")
-    record["billsec"] = _seconds(values["billsec"], "billsec")
+    if record["end"] < record["start"]:
+        raise RecordError(f"end {values['end'].strip()!r} is before start {values['start'].strip()!r}")
+    record["duration"] = whole_number(values["duration"], "duration")
+    record["billsec"] = whole_number(values["billsec"], "billsec")
     if record["billsec"] > record["duration"]:
         raise RecordError(f"billsec {record['billsec']} exceeds duration {record['duration']}")
     record["disposition_source"] = values["disposition"].strip()
     record["disposition"] = disposition_normalise(values["disposition"])
     record["amaflags"] = amaflags_normalise(values["amaflags"])
-    try:
-        record["sequence"] = int(values["sequence"])
-    except ValueError:
-        raise RecordError(f"sequence {values['sequence']!r} is not a whole number") from None
+    sequence = values["sequence"].strip()
+    # negative only when columns_of derived it (31 bits of a hash); the file's own is a whole number
+    record["sequence"] = (
+        -whole_number(sequence[1:], "sequence") if sequence.startswith("-") else whole_number(sequence, "sequence")
+    )
     return record
 
 
-def parse_record(data: bytes, *, zone: datetime.tzinfo) -> dict:
+def parse_record(data: bytes, *, zone: datetime.tzinfo, now: datetime.datetime | None = None) -> dict:
     """One record of the file as the Cdr model's field values."""
-    return record_from_columns(columns_of(data), zone=zone)
+    return record_from_columns(columns_of(data), zone=zone, now=now)
 
 
 def zone_named(name: str) -> zoneinfo.ZoneInfo:

@@ -1,8 +1,10 @@
 """Importing Asterisk's Master.csv: once (`cdr_import_file`) or following it as it grows (`CdrFollower`).
 
 Records go in batches, one transaction each; a broken line is reported with its line number and
-skipped, the rest still goes in. Re-reading lines already stored adds nothing (the identity is
-Asterisk's uniqueid + sequence, or one derived from the line; see asterisk_csv.columns_of).
+skipped, the rest still goes in. A line the parser passed but the database refuses costs only
+itself: its batch is stored again row by row and the refused row reported like a broken line.
+Re-reading lines already stored adds nothing, in another time zone too (the identity is Asterisk's
+uniqueid + sequence, or one derived from the line; see asterisk_csv.columns_of and store.cdr_store).
 
 Following keeps an ImportCursor (path, device+inode, byte offset and line of the last committed
 record, SHA-1 of the first line) updated in the same transaction as the rows, so a restart resumes
@@ -20,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 
 from ..models import ImportCursor
 from .asterisk_csv import RecordError, parse_record
@@ -71,17 +73,44 @@ def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord
         yield batch
 
 
-def _parse_batch(batch: list[RawRecord], zone: datetime.tzinfo) -> tuple[list[dict], list[Problem]]:
+def _parse_batch(batch: list[RawRecord], zone: datetime.tzinfo) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line, row) of each record that parses, and a Problem for each that does not."""
     rows, problems = [], []
     for record in batch:
         if record.problem:
             problems.append(Problem(record.line, record.problem))
             continue
         try:
-            rows.append(parse_record(record.data, zone=zone))
+            rows.append((record.line, parse_record(record.data, zone=zone)))
         except RecordError as error:
             problems.append(Problem(record.line, str(error)))
     return rows, problems
+
+
+def _refusal(error: Exception) -> str:
+    return "refused by the database: " + (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _store_rows(rows: list[tuple[int, dict]]) -> tuple[int, list[Problem]]:
+    """Store the rows (in the caller's transaction); returns (created, rows the database refused).
+
+    All at once normally. Should the database refuse a value the parser let through, the batch is
+    stored again one row per savepoint: the refused rows are reported, every other one stored, and
+    the batch (with the cursor of a followed file) still commits, never retried for ever.
+    """
+    try:
+        with transaction.atomic():
+            return cdr_store(rows=[row for _line, row in rows]), []
+    except (DataError, IntegrityError):
+        pass
+    created, problems = 0, []
+    for line, row in rows:
+        try:
+            with transaction.atomic():
+                created += cdr_store(rows=[row])
+        except (DataError, IntegrityError) as error:
+            problems.append(Problem(line, _refusal(error)))
+    return created, problems
 
 
 def _store_batch(
@@ -89,13 +118,14 @@ def _store_batch(
 ) -> ImportOutcome:
     rows, problems = _parse_batch(batch, zone)
     with transaction.atomic():
-        created = cdr_store(rows=rows)
+        created, refused = _store_rows(rows)
         if commit is not None:
             commit()
+    problems = sorted(problems + refused, key=lambda problem: problem.line)
     for problem in problems:
         if on_problem:
             on_problem(problem)
-    return ImportOutcome(records=len(rows), created=created, problems=problems)
+    return ImportOutcome(records=len(rows) - len(refused), created=created, problems=problems)
 
 
 def cdr_import_file(

@@ -1,5 +1,6 @@
 """Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
 
+import datetime
 import re
 from collections.abc import Iterable, Sequence
 
@@ -12,6 +13,18 @@ from voipadmin.bulk import copy_insert_new
 from voipadmin.partitions import ensure_partitions_for
 
 from ..models import Cdr
+
+# Asterisk's identity is (uniqueid, sequence); the table's unique constraint must also hold `start`
+# (the partition key). A record whose identity is stored with a start this close is the same call
+# read in another time zone, or re-sent with a corrected start: never a second row.
+SAME_CALL_WINDOW = datetime.timedelta(days=1)
+# Served per partition by the unique index (uniqueid, sequence, start): an index probe per row.
+_WINDOW_SQL = f"interval '{int(SAME_CALL_WINDOW.total_seconds())} seconds'"
+STORED_SAME_CALL = (
+    "stored.uniqueid = staged.uniqueid AND stored.sequence = staged.sequence "
+    f"AND stored.start BETWEEN staged.start - {_WINDOW_SQL} AND staged.start + {_WINDOW_SQL}"
+)
+Starts = dict[tuple[str, int], list[datetime.datetime]]
 
 # A channel of a technology whose channel name carries the peer (account): TECH/peer-<hex counter>.
 PEER_CHANNEL = re.compile(r"^(?:SIP|PJSIP|IAX2)/(.+)-[0-9a-f]+$", re.IGNORECASE)
@@ -69,14 +82,44 @@ def match_accounts(rows: Sequence[dict]) -> None:
         row["callee_id"] = accounts.get(row["dst"]) or accounts.get(dstpeer)
 
 
-def cdr_store(*, rows: Sequence[dict]) -> int:
-    """Insert the rows not stored yet (identity: uniqueid, sequence, start); returns how many were new.
+def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> list[dict]:
+    """The rows without an earlier row of the same identity (or one in `stored`) within
+    SAME_CALL_WINDOW of its start."""
+    starts: Starts = stored or {}
+    kept = []
+    for row in rows:
+        seen = starts.setdefault((row["uniqueid"], row["sequence"]), [])
+        if any(abs(row["start"] - start) <= SAME_CALL_WINDOW for start in seen):
+            continue
+        seen.append(row["start"])
+        kept.append(row)
+    return kept
 
-    Each row holds Cdr field values by attribute name (`caller_id`, not `caller`). Accounts are
-    matched here for the whole batch. Runs in one transaction (the caller's, if open).
+
+def _stored_starts(rows: Sequence[dict]) -> Starts:
+    """The starts stored for the batch's identities: STORED_SAME_CALL where the database is not
+    PostgreSQL (SQLite, the zero-configuration one), a query per 500 uniqueids."""
+    uniqueids = sorted({row["uniqueid"] for row in rows})
+    starts: Starts = {}
+    for first in range(0, len(uniqueids), 500):
+        stored = Cdr.objects.filter(uniqueid__in=uniqueids[first : first + 500])
+        for uniqueid, sequence, start in stored.values_list("uniqueid", "sequence", "start"):
+            starts.setdefault((uniqueid, sequence), []).append(start)
+    return starts
+
+
+def cdr_store(*, rows: Sequence[dict]) -> int:
+    """Insert the rows not stored yet; returns how many were new.
+
+    Identity is (uniqueid, sequence): a row is skipped when that identity is stored, or earlier in
+    the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
+    name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
+    transaction (the caller's, if open).
     """
+    postgresql = connection.vendor == "postgresql"
+    rows = first_of_each_call(rows, None if postgresql else _stored_starts(rows))
     if not rows:
         return 0
     match_accounts(rows)
     ensure_partitions_for(Cdr, [row["start"] for row in rows])
-    return copy_insert_new(Cdr, rows)
+    return copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)

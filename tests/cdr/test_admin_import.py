@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.utils.html import strip_tags
 from audit.models import AuditRecord
 from cdr.models import Cdr
 from tests.cdr import master_csv as mc
-from tests.cdr.factories import AccountFactory
+from tests.cdr.factories import AccountFactory, stored_fields
 from tests.conftest import login_quietly
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,48 @@ def test_changelist_offers_import_and_never_counts(staff, django_assert_max_num_
         page = staff.get("/admin/cdr/cdr/")
     assert page.status_code == 200 and b"/admin/cdr/cdr/import/" in page.content
     assert not any("COUNT(*)" in query["sql"] and "cdr_cdr" in query["sql"] for query in queries.captured_queries)
+
+
+EVERY_LAYOUT = mc.master(
+    mc.L16, mc.L17_UNIQUEID, mc.L17_USERFIELD, mc.L18, mc.L19, mc.L20_UNIQUEID, mc.L20_USERFIELD, mc.L21,
+    mc.L18_MULTILINE, mc.base(disposition="CONGESTION", amaflags="BILLING"),
+)  # fmt: skip
+
+
+def test_admin_import_stores_every_field_as_the_command_does(staff, tmp_path):
+    from django.core.management import call_command
+
+    AccountFactory(username="alice", extension="1001")
+    AccountFactory(username="bob", extension="1002")
+    path = tmp_path / "Master.csv"
+    path.write_bytes(EVERY_LAYOUT)
+    call_command("import_asterisk_cdr", str(path), "--timezone", "Europe/Rome", stdout=io.StringIO())
+    by_command = [stored_fields(cdr) for cdr in Cdr.objects.order_by("uniqueid", "sequence")]
+    Cdr.objects.all().delete()
+
+    preview = upload(staff, EVERY_LAYOUT, zone="Europe/Rome")
+    assert staff.post("/admin/cdr/cdr/process_import/", {**preview.context["confirm_form"].initial}).status_code == 302
+    by_admin = [stored_fields(cdr) for cdr in Cdr.objects.order_by("uniqueid", "sequence")]
+    assert len(by_admin) == 10
+    assert by_admin == by_command
+
+
+def test_admin_import_reports_the_lines_the_command_reports(staff, tmp_path):
+    """Lines the database would refuse are broken lines with the command's reasons, not a failed import."""
+    from tests.cdr.test_import_asterisk import BAD_BUT_CSV, run
+
+    data = mc.master(mc.L21, *BAD_BUT_CSV, mc.L20_UNIQUEID)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(data)
+    _out, err = run(path, "--timezone", "UTC")
+    Cdr.objects.all().delete()
+    rows = preview_rows(upload(staff, data, zone="UTC"))
+    assert [kind for kind, _values in rows] == ["new", *["skip"] * len(BAD_BUT_CSV), "new"]
+    for _kind, values in rows[1:-1]:
+        assert f"{path}:{values['line']}: {values['problem']}" in err
+    # the same file again, read in another zone: the same calls, nothing new
+    Cdr.objects.all().delete()
+    preview = upload(staff, data, zone="UTC")
+    staff.post("/admin/cdr/cdr/process_import/", {**preview.context["confirm_form"].initial})
+    assert Cdr.objects.count() == 2
+    assert {kind for kind, _values in preview_rows(upload(staff, data, zone="Europe/Rome"))} == {"skip"}

@@ -133,3 +133,20 @@ def test_read_with_the_report_filters(operator_client):
 
 def test_only_ingest_tokens_push(operator_client):
     assert operator_client.post("/api/v1/cdrs/", item(), content_type="application/json").status_code == 403
+
+
+def test_repost_with_a_corrected_start_adds_nothing(pbx):
+    """Identity is uniqueid + sequence: the same CDR re-sent with its start an hour off is known."""
+    assert pbx.post("/api/v1/cdrs/", item(), format="json").json()["created"] == 1
+    shifted = item(start="2026-03-05T10:15:01+01:00")
+    assert pbx.post("/api/v1/cdrs/", shifted, format="json").json() == {"received": 1, "created": 0, "unchanged": 1}
+    in_one_batch = [item(sequence=9), item(sequence=9, start="2026-03-05T10:45:01+01:00")]
+    assert pbx.post("/api/v1/cdrs/", in_one_batch, format="json").json() == {
+        "received": 2,
+        "created": 1,
+        "unchanged": 1,
+    }
+    # a day and more apart it is another call (uniqueids are reused only that far apart)
+    next_day = item(start="2026-03-06T11:20:01+01:00", end="2026-03-06T11:22:20+01:00", answer=None, billsec=0)
+    assert pbx.post("/api/v1/cdrs/", next_day, format="json").json()["created"] == 1
+    assert sorted(Cdr.objects.values_list("sequence", "start__day")) == [(3, 5), (3, 6), (9, 5)]

@@ -154,9 +154,65 @@ def test_line_ends_bom_and_latin1():
         (mc.L19.replace(",42", ',"x"'), "sequence 'x' is not a whole number"),
         (mc.L16.replace('"from-internal"', '"from"-internal'), "not CSV as Asterisk writes it"),
         (mc.base().replace(',"2026-03-05 12:00:00"', ',""'), "start is empty"),
+        # what the parser once passed and the database then refused, stopping the whole import
+        (mc.L16.replace('"Dial"', '"Di\x00al"'), "lastapp contains a NUL byte"),
+        (mc.L21.replace('"vip"', '"\x00\x00"'), "userfield contains a NUL byte"),
+        (mc.L19.replace(",42", ",2147483648"), "sequence 2147483648 is more than 2147483647"),
+        (mc.base().replace(",5,0,", ",99999999999,0,"), "duration 99999999999 is more than 2147483647"),
+        (mc.base().replace(",5,0,", ",5,2147483648,"), "billsec 2147483648 is more than 2147483647"),
+        (mc.base().replace(",5,0,", ",-5,0,"), "duration '-5' is not a whole number"),
+        (
+            mc.base(start="9999-12-31 23:00:00"),
+            "start 9999-12-31 23:00:00 UTC is before 2000 or more than a year ahead",
+        ),
+        (mc.base(start="1999-12-31 23:59:59"), "start 1999-12-31 23:59:59 UTC is before 2000 or more than a year"),
+        (mc.L16.replace("2026-03-05 10:15:04", "3026-03-05 10:15:04"), "answer 3026-03-05 10:15:04 UTC is before 2000"),
+        # end before start: the API refuses it, so does the file
+        (mc.base().replace('"2026-03-05 12:00:05"', '"2026-03-05 11:59:59"'), "end '2026-03-05 11:59:59' is before"),
     ],
 )
 def test_broken_lines_say_why(line, reason):
     with pytest.raises(RecordError) as error:
         parse(line)
     assert reason in str(error.value)
+
+
+def test_latin1_superscript_digit_in_a_number_is_a_broken_line():
+    """0xB2 is "²" in Latin-1: str.isdigit() says yes, int() says no."""
+    data = mc.base().encode("latin-1").replace(b",5,0,", b",1\xb2,0,") + b"\n"
+    with pytest.raises(RecordError, match="duration '1²' is not a whole number"):
+        parse_record(data, zone=UTC)
+    data = mc.L19.encode().replace(b",42", b",4\xb2") + b"\n"
+    with pytest.raises(RecordError, match="sequence '4²' is not a whole number"):
+        parse_record(data, zone=UTC)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01 00:00:00", "9999-12-31 23:59:59"])
+def test_times_beyond_the_calendar_are_broken_lines(start):
+    """Read in a zone east (Rome) or west of UTC they overflow the calendar: a RecordError."""
+    for zone in (ROME, zoneinfo.ZoneInfo("America/New_York")):
+        with pytest.raises(RecordError, match="start"):
+            parse(mc.base(start=start), zone=zone)
+
+
+def test_the_window_of_sane_times_follows_now():
+    now = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    assert parse_record((mc.base(start="2027-03-01 00:00:00") + "\n").encode(), zone=UTC, now=now)
+    with pytest.raises(RecordError, match="more than a year ahead"):
+        parse_record((mc.base(start="2027-03-03 00:00:00") + "\n").encode(), zone=UTC, now=now)
+
+
+def test_repeated_hour_of_a_dst_change_is_its_first_occurrence():
+    """Rome's 02:00-03:00 happens twice on 2026-10-25 (CEST, then CET): the first is 00:xx UTC."""
+    record = parse(mc.base(start="2026-10-25 02:30:00"), zone=ROME)
+    assert record["start"] == datetime.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert record["end"] == datetime.datetime(2026, 10, 25, 0, 30, 5, tzinfo=UTC)
+
+
+def test_17_columns_with_a_systemname_uniqueid():
+    """systemname in asterisk.conf prefixes the uniqueid: `pbx1-<epoch>.<n>` is still a uniqueid."""
+    record = parse(mc.BASE_ANSWERED + ',"pbx1-1772705701.10"')
+    assert (record["uniqueid"], record["userfield"]) == ("pbx1-1772705701.10", "")
+    assert record["sequence"] < 0  # no sequence column: derived
+    dotted = parse(mc.BASE_ANSWERED + ',"pbx-east.example-1772705701.11"')
+    assert dotted["uniqueid"] == "pbx-east.example-1772705701.11"

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from cdr.models import Cdr
+from cdr.models import Cdr, ImportCursor
+from cdr.services import import_asterisk
+from cdr.services.import_asterisk import CdrFollower
 from tests.cdr import master_csv as mc
 from tests.cdr.factories import AccountFactory, stored_fields
 
@@ -37,6 +39,16 @@ def run(path, *args) -> tuple[str, str]:
     except CommandError as error:
         err.write(f"CommandError: {error}")
     return out.getvalue(), err.getvalue()
+
+
+def reported(err: str, path) -> dict[int, str]:
+    """The `PATH:LINE: reason` lines of the command's stderr, by line number."""
+    prefix = f"{path}:"
+    return {
+        int(text.removeprefix(prefix).split(":", 1)[0]): text.removeprefix(prefix).split(": ", 1)[1]
+        for text in err.splitlines()
+        if text.startswith(prefix)
+    }
 
 
 @pytest.fixture
@@ -93,10 +105,12 @@ def test_every_layout_is_imported_with_every_field(master_file):
     assert set(Cdr.objects.filter(src="1002").values_list("amaflags", flat=True)) == {"OMIT", "BILLING", ""}
 
 
-def test_importing_again_adds_nothing(master_file):
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Rome"])
+def test_importing_again_adds_nothing(master_file, zone):
+    """Again in another zone too: the same calls an hour apart are still the same calls."""
     run(master_file, "--timezone", "UTC")
     before = list(Cdr.objects.order_by("id").values())
-    out, _err = run(master_file, "--timezone", "UTC")
+    out, _err = run(master_file, "--timezone", zone)
     assert "14 records: 0 new, 14 already stored" in out
     assert list(Cdr.objects.order_by("id").values()) == before
 
@@ -122,11 +136,12 @@ def test_broken_lines_are_reported_and_the_rest_imported(tmp_path):
     ]
     path.write_bytes(mc.master(*lines) + mc.L18.encode())  # and a last line still being written
     out, err = run(path, "--timezone", "UTC", "--batch-size", "2")
-    assert f"{path}:2: 3 columns; Asterisk's Master.csv has 16 to 21" in err
-    assert f"{path}:3: disposition 'MAYBE' is not one of Asterisk's" in err
-    assert f"{path}:4: unbalanced quotes" in err
-    assert f"{path}:6: billsec 9 exceeds duration 5" in err
-    assert f"{path}:8: incomplete last line" in err
+    problems = reported(err, path)
+    assert sorted(problems) == [2, 3, 4, 6, 8]
+    assert problems[2] == "3 columns; Asterisk's Master.csv has 16 to 21"
+    assert problems[3].startswith("disposition 'MAYBE' is not one of Asterisk's")
+    assert (problems[4], problems[6]) == ("unbalanced quotes", "billsec 9 exceeds duration 5")
+    assert problems[8].startswith("incomplete last line")
     assert "CommandError: 5 line(s) not imported (listed above); the rest was." in err
     assert "3 records: 3 new" in out
     assert sorted(Cdr.objects.values_list("sequence", flat=True))[1:] == [7, 42]
@@ -138,3 +153,115 @@ def test_bad_arguments_are_clear_errors(tmp_path):
     path.write_bytes(mc.master(mc.L16))
     assert "unknown time zone 'Mars/Base'" in run(path, "--timezone", "Mars/Base")[1]
     assert Cdr.objects.count() == 0
+
+
+BAD_BUT_CSV = [
+    mc.L16.replace('"Dial"', '"Di\x00al"'),
+    mc.L19.replace(",42", ",2147483648"),
+    mc.base(start="0001-01-01 00:00:00"),
+    mc.base(start="9999-12-31 12:00:00"),
+    mc.base().replace('"2026-03-05 12:00:05"', '"2026-03-05 11:00:00"'),
+]
+
+
+def test_lines_the_database_would_refuse_are_broken_lines(tmp_path):
+    """A NUL byte, an overflowing number, a time beyond the calendar or the partitions, an end
+    before the start: each its own broken line, the rest of its batch stored."""
+    path = tmp_path / "Master.csv"
+    data = mc.master(mc.L21, *BAD_BUT_CSV, mc.L20_UNIQUEID)
+    duration = mc.base(start="2026-03-05 12:10:00").encode("latin-1").replace(b",5,0,", b",1\xb2,0,") + b"\n"
+    path.write_bytes(data + duration)
+    out, err = run(path, "--timezone", "Europe/Rome")
+    assert reported(err, path) == {
+        2: "lastapp contains a NUL byte",
+        3: "sequence 2147483648 is more than 2147483647",
+        4: "start '0001-01-01 00:00:00' is out of range",
+        5: "start 9999-12-31 11:00:00 UTC is before 2000 or more than a year ahead",
+        6: "end '2026-03-05 11:00:00' is before start '2026-03-05 12:00:00'",
+        8: "duration '1²' is not a whole number",
+    }
+    assert "CommandError: 6 line(s) not imported" in err
+    assert "2 records: 2 new" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_a_nul_padded_file_imports_the_rest(tmp_path):
+    """A crash can leave NUL bytes where the file's end was (Asterisk appends after them), or zero a
+    record's bytes in place: those lines are broken, every other one goes in."""
+    path = tmp_path / "Master.csv"
+    zeroed = mc.L21.replace('"vip"', '"' + "\x00" * 30 + '"').replace(",7", ",8")
+    path.write_bytes(mc.master(mc.L21) + b"\x00" * 100 + mc.master(mc.L19, zeroed, mc.L20_UNIQUEID))
+    out, err = run(path, "--timezone", "UTC")
+    assert reported(err, path) == {2: "accountcode contains a NUL byte", 3: "userfield contains a NUL byte"}
+    assert "2 records: 2 new" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_a_row_the_database_refuses_costs_only_itself(tmp_path, monkeypatch):
+    """The backstop: should a value slip past the parser, the batch is stored row by row."""
+    real_parse = import_asterisk.parse_record
+
+    def lenient_parse(data, *, zone):
+        row = real_parse(data, zone=zone)
+        if row["sequence"] == 42:
+            row["duration"] = 2**40  # what the parser once let through: past the integer column
+        return row
+
+    monkeypatch.setattr(import_asterisk, "parse_record", lenient_parse)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, mc.L19, mc.L20_UNIQUEID))
+    problems = []
+    outcome = import_asterisk.cdr_import_file(path=str(path), zone=UTC, on_problem=problems.append)
+    assert (outcome.records, outcome.created) == (2, 2)
+    assert [problem.line for problem in problems] == [2]
+    assert problems[0].reason.startswith("refused by the database: ")
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 43]
+
+
+def test_follow_passes_a_bad_line_and_keeps_going(tmp_path, monkeypatch):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, *BAD_BUT_CSV))
+    problems = []
+    follower = CdrFollower(path=str(path), zone=UTC, on_problem=problems.append)
+    assert follower.poll().created == 1
+    assert [problem.line for problem in problems] == [2, 3, 4, 5, 6]
+    assert ImportCursor.objects.get().line == 6
+
+    real_parse = import_asterisk.parse_record
+
+    def lenient_parse(data, *, zone):
+        row = real_parse(data, zone=zone)
+        if row["sequence"] == 42:
+            row["lastdata"] += "\x00"  # a NUL past the parser
+        return row
+
+    monkeypatch.setattr(import_asterisk, "parse_record", lenient_parse)
+    with path.open("ab") as handle:
+        handle.write(mc.master(mc.L20_UNIQUEID, mc.L19))
+    outcome = CdrFollower(path=str(path), zone=UTC, on_problem=problems.append).poll()  # a restart
+    assert (outcome.created, [problem.line for problem in outcome.problems]) == (1, [8])
+    assert "NUL" in outcome.problems[0].reason
+    assert ImportCursor.objects.get().line == 8  # past it: the next restart does not meet it again
+    with path.open("ab") as handle:
+        handle.write(mc.master(mc.base(start="2026-03-05 12:30:00")))
+    assert follower.poll().created == 1
+    assert sorted(Cdr.objects.values_list("sequence", flat=True))[-2:] == [7, 43]
+
+
+def test_the_same_call_twice_in_one_file_is_one_row(tmp_path):
+    path = tmp_path / "Master.csv"
+    shifted = mc.L21.replace("2026-03-05 11:00:00", "2026-03-05 10:00:00")  # a corrected start
+    path.write_bytes(mc.master(mc.L21, shifted, mc.L21.replace(",7", ",8")))
+    out, _err = run(path, "--timezone", "UTC")
+    assert "3 records: 2 new, 1 already stored" in out
+    assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 8]
+
+
+@pytest.mark.parametrize("where", ["directory", "under a file"])
+def test_follow_on_a_path_that_is_no_file_is_a_clear_error(tmp_path, where):
+    path = tmp_path if where == "directory" else tmp_path / "Master.csv" / "Master.csv"
+    (tmp_path / "Master.csv").write_bytes(mc.master(mc.L16))
+    _out, err = run(path, "--follow", "--interval", "0")
+    assert err.startswith("CommandError: ") and "Traceback" not in err
+    assert str(path) in err
+    assert ("is a directory" if where == "directory" else "Not a directory") in err

@@ -164,3 +164,24 @@ def test_a_bound_no_row_can_reach_gives_an_empty_selection_everywhere(support_cl
     assert len(lines) == 1 and lines[0].startswith("Date (UTC)")
     api = support_client.get(f"/api/v1/cdrs/?{query}")
     assert api.status_code == 200 and api.json()["results"] == []
+
+
+def test_detail_shows_every_field_with_its_label(operator_client):
+    """Every stored field of the record, each under its label (README: the detail page)."""
+    alice = AccountFactory(username="alice", extension="1001")
+    cdr = CdrFactory(
+        src="1001", caller=alice, accountcode="acc-x", peeraccount="peer-x", dcontext="ctx-x", lastapp="Queue",
+        lastdata="support,t", userfield="uf-x", amaflags="BILLING", linkedid="link-x", sequence=77,
+    )  # fmt: skip
+    page = operator_client.get(f"/cdr/{cdr.pk}/").content.decode()
+    shown_fields = dict(re.findall(r'<dt>([^<]+)</dt><dd class="[^"]*">(.*?)</dd>', page, re.S))
+    labels = [str(field.verbose_name) for field in Cdr._meta.concrete_fields]
+    assert sorted(shown_fields) == sorted(label[:1].upper() + label[1:] for label in labels)
+    for label, value in [
+        ("Unique ID", cdr.uniqueid), ("Sequence", "77"), ("Linked ID", "link-x"), ("Account code", "acc-x"),
+        ("Peer account", "peer-x"), ("Destination context", "ctx-x"), ("Last application", "Queue"),
+        ("Last data", "support,t"), ("User field", "uf-x"), ("AMA flags", "BILLING"), ("Source", "1001"),
+        ("Billsec", "60"), ("Duration", "65"), ("Disposition as received", "ANSWERED"),
+    ]:  # fmt: skip
+        assert value in shown_fields[label], label
+    assert "alice" in shown_fields["Caller"]

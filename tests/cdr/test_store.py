@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cdr.models import Cdr
 from cdr.services.asterisk_csv import parse_record
-from cdr.services.store import accounts_by_number, cdr_store, channel_peer
+from cdr.services.store import STORED_SAME_CALL, accounts_by_number, cdr_store, channel_peer
 from tests.cdr import master_csv as mc
 from tests.cdr.factories import AccountFactory
 
@@ -60,3 +60,25 @@ def test_store_puts_each_month_in_its_partition():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM cdr_cdr ORDER BY start")
         assert [name for (name,) in cursor.fetchall()] == ["cdr_cdr_p202603", "cdr_cdr_p202604"]
+
+
+def test_identity_probe_is_an_index_scan_per_partition():
+    """The NOT EXISTS of the insert probes the unique index (uniqueid, sequence, start) of each
+    month's partition, never scans a table."""
+    rows = [
+        parse_record((mc.base(start=start) + f',"1772705701.{n}"\n').encode(), zone=datetime.UTC)
+        for n, start in enumerate(["2026-03-31 23:30:00", "2026-04-01 00:30:00"])
+    ]
+    assert cdr_store(rows=rows) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'cdr_cdr_p202604'::regclass")
+        assert "cdr_cdr_p202604_uniqueid_sequence_start_key" in {name for (name,) in cursor.fetchall()}
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: what the planner does on big ones
+        cursor.execute(
+            f"EXPLAIN SELECT * FROM (VALUES ('1772705701.0', 0, '2026-04-01 00:00:00+00'::timestamptz)) "
+            f"AS staged (uniqueid, sequence, start) WHERE NOT EXISTS (SELECT FROM cdr_cdr stored "
+            f"WHERE {STORED_SAME_CALL})"
+        )
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Index Only Scan using cdr_cdr_p202603_uniqueid_sequence_start_key" in plan
+    assert "Index Only Scan using cdr_cdr_p202604_uniqueid_sequence_start_key" in plan

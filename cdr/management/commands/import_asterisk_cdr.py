@@ -47,7 +47,12 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}:{problem.line}: {problem.reason}")
 
         if follow:
-            self._follow(path, zone, batch_size, max(interval, 0.05), report)
+            if os.path.isdir(path):
+                raise CommandError(f"{path} is a directory; give the file, e.g. {path.rstrip('/')}/Master.csv.")
+            try:
+                self._follow(path, zone, batch_size, max(interval, 0.05), report)
+            except OSError as error:
+                raise CommandError(f"{path}: {error.strerror or error}") from None
             return
         if not os.path.isfile(path):
             raise CommandError(f"{path}: no such file.")
