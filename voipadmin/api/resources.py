@@ -65,9 +65,11 @@ class ReportResource(IngestMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     filter_backends = [ReportFilterBackend]
 
     def __init_subclass__(cls, **kwargs):
-        """A resource without an ingest service takes no POST: a 405, and none in the schema."""
+        """A resource with neither an ingest service nor a `create` of its own (an upload) takes no
+        POST: a 405, and none in the schema."""
         super().__init_subclass__(**kwargs)
-        if cls.ingest is None or cls.ingest_serializer_class is None:
+        own_create = cls.create is not IngestMixin.create
+        if not own_create and (cls.ingest is None or cls.ingest_serializer_class is None):
             cls.http_method_names = [name for name in viewsets.GenericViewSet.http_method_names if name != "post"]
 
     def get_queryset(self):
