@@ -11,7 +11,7 @@ from django.utils import timezone
 from monitoring.models import TerminalState
 from monitoring.paging import encode_key
 from monitoring.poll import encode_token
-from registrations.models import RegistrationBinding
+from registrations.models import Account, RegistrationBinding
 from tests.monitoring.factories import TerminalStateFactory, live_binding
 from tests.registrations.factories import AccountFactory
 
@@ -33,6 +33,7 @@ def people(db):
     # written an hour ago, so only what a test changes is new to the poll
     TerminalState.objects.update(updated_at=now - datetime.timedelta(hours=1))
     RegistrationBinding.objects.update(updated_at=now - datetime.timedelta(hours=1))
+    Account.objects.update(updated_at=now - datetime.timedelta(hours=1))
     return {"alice": alice, "bruno": bruno, "carla": carla, "dario": dario}
 
 
