@@ -15,6 +15,7 @@ from registrations.models import Account
 from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import IngestMixin
 from voipadmin.reports import FilterError, validated_filterset
+from voipadmin.reports.filters import NUL_MESSAGE
 
 from .filters import MonitoringQueryFilter
 from .models import TerminalState
@@ -56,6 +57,8 @@ class TerminalStateResource(IngestMixin, mixins.ListModelMixin, viewsets.Generic
     def get_queryset(self):
         queryset = TerminalState.objects.select_related("account")
         username = self.request.query_params.get("username")
+        if username and "\x00" in username:
+            raise FilterError({"username": [NUL_MESSAGE]})
         return queryset.filter(account__username=username) if username else queryset
 
 
@@ -68,7 +71,7 @@ def _uncursor(token: str) -> str:
         username = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         username = ""
-    if not username:
+    if not username or "\x00" in username:  # PostgreSQL cannot compare a NUL
         raise FilterError({"after": ["the page link is damaged; start from the first page."]})
     return username
 

@@ -28,11 +28,17 @@ def encode_key(key: Key) -> str:
 
 
 def decode_key(token: str, name: str) -> Key:
+    """The key a page link carries, or FilterError naming the parameter: the link comes from the
+    client, so anything (deeply nested JSON, a NUL PostgreSQL cannot compare) must be refused here."""
     try:
         key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         key = None
-    if not (isinstance(key, list) and len(key) == len(ORDER) and all(isinstance(part, str) for part in key)):
+    if not (
+        isinstance(key, list)
+        and len(key) == len(ORDER)
+        and all(isinstance(part, str) and "\x00" not in part for part in key)
+    ):
         raise FilterError({name: ["the page link is damaged; start from the first page."]})
     return tuple(key)
 

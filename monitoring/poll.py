@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from registrations.models import RegistrationBinding
+from registrations.models import Account, RegistrationBinding
 
 from .filters import MonitoringFilter
 from .models import TerminalState
@@ -41,10 +41,16 @@ def poll_token() -> datetime.datetime:
     return max(min(clock, oldest or clock) - margin, floor)
 
 
+def edited_account_ids(*, since: datetime.datetime) -> set[int]:
+    """Accounts created or edited since `since` (a name, department, extension, deactivation): their
+    row may have changed, moved in the order, or left the page's filters. One index range read."""
+    return set(Account.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+
+
 def changed_account_ids(*, since: datetime.datetime, now: datetime.datetime) -> set[int]:
-    """Accounts whose row may have changed since `since`: a terminal state written, a binding
-    written (opened, refreshed, removed), or a live binding whose expiry passed with no write.
-    Three index range reads (updated_at of each table, the partial index of live bindings)."""
+    """Accounts whose state or terminals may have changed since `since`: a terminal state written,
+    a binding written (opened, refreshed, removed), or a live binding whose expiry passed with no
+    write. Three index range reads (updated_at of each table, the partial index of live bindings)."""
     changed = set(TerminalState.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
     changed.update(RegistrationBinding.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
     changed.update(
@@ -73,25 +79,31 @@ def decode_token(token: str) -> datetime.datetime | None:
 class Changes:
     token: datetime.datetime
     rows: list[UserRow]  # changed (perhaps), and matching the filters
-    hidden: list[int]  # changed out of the state filter: the page drops them
+    hidden: list[int]  # changed out of the filters or the page's range: the page drops them
+    full: bool = False  # every row of the range: the page drops any row not among them
 
 
 def changes_since(
     *, since: datetime.datetime, filterset: MonitoringFilter, lower: Key | None = None, upper: Key | None = None
 ) -> Changes:
     """The rows that may have changed since `since` among those the filters select in the page's
-    range of the order (`lower`, `upper`: see paging), the ids of those whose state left the state
-    filter, and the next token. A token older than MONITORING_POLL_MAX_AGE (a client back after a
-    long outage) gets every row of the range once."""
+    range of the order (`lower`, `upper`: see paging), the ids of those that left the filters or
+    the range (a state that changed, an edited account), and the next token. A token older than
+    MONITORING_POLL_MAX_AGE (a client back after a long outage) gets every row of the range once,
+    marked `full`."""
     token = poll_token()
     now = timezone.now()
-    # Department and quick search are on account fields the poll does not follow (an edited account
-    # shows on the next page load): a changed account outside them was never on the page.
     selection = within(filterset.qs, lower=lower, upper=upper)
-    if since >= now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE):
-        selection = selection.filter(pk__in=changed_account_ids(since=since, now=now))
+    full = since < now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE)
+    edited: set[int] = set()
+    if not full:
+        edited = edited_account_ids(since=since)
+        selection = selection.filter(pk__in=changed_account_ids(since=since, now=now) | edited)
     rows = user_rows(selection, now=now)
     wanted = set(filterset.states)
     shown = [row for row in rows if not wanted or row.state in wanted]
-    hidden = sorted(row.account_id for row in rows if wanted and row.state not in wanted)
-    return Changes(token=token, rows=shown, hidden=hidden)
+    hidden = {row.account_id for row in rows if wanted and row.state not in wanted}
+    # An edited account no longer selected here (renamed out of the range, moved to a department
+    # or a name the filters leave out) may still be on the page: the page drops it if it is.
+    hidden.update(edited - {row.account_id for row in rows})
+    return Changes(token=token, rows=shown, hidden=sorted(hidden), full=full)

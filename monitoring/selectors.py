@@ -211,14 +211,25 @@ def in_states(accounts: QuerySet, states: Iterable[str], *, now: datetime.dateti
     database: a page of them reads only its own rows). Run it under `without_jit()`."""
     states = list(states)
     if set(states) <= {State.RED, State.ORANGE}:
-        # Exact, and far narrower: RED and ORANGE both need a terminal with calls.
-        in_call = TerminalState.objects.filter(Q(calls_active__gt=0) | Q(calls_ringing__gt=0))
-        accounts = accounts.filter(pk__in=in_call.values("account_id"))
+        return _in_call_states(accounts, set(states))
     sql, params = account_states_sql(accounts, now=now)
     marks = ", ".join(["%s"] * len(states))
     # Fixed SQL text; the states and times go in as parameters.
     query = RawSQL(f"SELECT id FROM ({sql}) s WHERE state IN ({marks})", [*params, *states])  # noqa: S611
     return accounts.filter(pk__in=query)
+
+
+def _in_call_states(accounts: QuerySet, states: set[str]) -> QuerySet:
+    """RED and ORANGE depend on the pushed terminals' calls alone (a terminal a binding or the
+    mobile number adds has none): semi-joins on the partial index of terminals in a call, with no
+    bindings read and no state computed per account."""
+    in_call = TerminalState.objects.filter(Q(calls_active__gt=0) | Q(calls_ringing__gt=0))
+    active = in_call.filter(calls_active__gt=0).values("account_id")
+    if states == {State.RED, State.ORANGE}:
+        return accounts.filter(pk__in=in_call.values("account_id"))
+    if states == {State.RED}:
+        return accounts.filter(pk__in=active)
+    return accounts.filter(pk__in=in_call.filter(calls_ringing__gt=0).values("account_id")).exclude(pk__in=active)
 
 
 @contextmanager

@@ -62,8 +62,9 @@ def monitoring_page(request: HttpRequest) -> HttpResponse:
 def monitoring_changes(request: HttpRequest) -> JsonResponse:
     """The poll: `?since=<token>` plus the page's filters and range (`lower`, `upper`) gives the rows
     of the range that may have changed since the token (each with its signature, sort key and
-    HTML), the ids that no longer match the filters, and the next token; with `counts=1` also the
-    state counts of the whole selection. A token is a time, so it outlives a restart."""
+    HTML), the ids that no longer match the filters or the range, whether the rows are all of the
+    range (`full`: an old token) and the next token; with `counts=1` also the state counts of the
+    whole selection. A token is a time, so it outlives a restart."""
     since = decode_token(request.GET.get("since", ""))
     if since is None:
         return _bad({"since": ["give the token the page or the previous poll returned."]})
@@ -80,7 +81,7 @@ def monitoring_changes(request: HttpRequest) -> JsonResponse:
         {"id": row.account_id, "sig": row.signature, "key": row.sort_key, "state": row.state, "html": render(row)}
         for row in changes.rows
     ]
-    answer = {"token": encode_token(changes.token), "rows": rows, "hide": changes.hidden}
+    answer = {"token": encode_token(changes.token), "rows": rows, "hide": changes.hidden, "full": changes.full}
     if request.GET.get("counts") == "1":
         answer["counts"] = state_counts(filterset.qs)
     return JsonResponse(answer)

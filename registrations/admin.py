@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from audit.services import audited_update
 from voipadmin.admin import LargeTableAdmin
@@ -11,7 +12,8 @@ def _set_active(active: bool):
 
     @admin.action(description=f"{'Activate' if active else 'Deactivate'} the selected accounts", permissions=["change"])
     def action(modeladmin, request, queryset):
-        changed = audited_update(queryset, active=active)
+        # updated_at by hand: update() skips auto_now, and the monitoring poll follows edits by it
+        changed = audited_update(queryset, active=active, updated_at=timezone.now())
         modeladmin.message_user(request, f"{changed} accounts {'activated' if active else 'deactivated'}.")
 
     action.__name__ = f"{'activate' if active else 'deactivate'}_active"

@@ -24,6 +24,8 @@ class Account(models.Model):
                 fields=["department", "last_name", "first_name", "username"], name="account_monitor_order_idx"
             ),
             models.Index(fields=["extension"], name="account_extension_idx"),
+            # User Monitoring's 2-second poll: the accounts edited since its token (monitoring.poll).
+            models.Index(fields=["updated_at"], name="account_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -87,7 +87,18 @@ def test_each_user_is_what_the_documented_serializer_gives(ingest_client):
     assert answer == MonitoredUserSerializer(expected, many=True).data
 
 
-@pytest.mark.parametrize(("query", "field"), [("state=BLUE", "state"), ("after=%%%", "after"), ("zone=1", "zone")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("state=BLUE", "state"),
+        ("after=%%%", "after"),
+        ("zone=1", "zone"),
+        ("department=%00", "department"),
+        ("q=20%00", "q"),
+        ("after=AA", "after"),  # decodes to a NUL, which PostgreSQL cannot compare
+        ("after=MjAwADE", "after"),  # "200\x001"
+    ],
+)
 def test_bad_queries_are_400_naming_the_parameter(ingest_client, query, field):
     AccountFactory()
     response = ingest_client.get(f"{URL}?{query}")

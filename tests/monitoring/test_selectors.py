@@ -174,8 +174,13 @@ def test_the_counting_aggregate_agrees_with_the_rule_on_random_users():
             chosen = set(in_states(Account.objects.all(), states, now=now).values_list("pk", flat=True))
         assert chosen == {row.account_id for row in rows if row.state in states}
     some = Account.objects.filter(username__in=[f"r{n}" for n in range(0, 80, 3)])
-    part = Counter(row.state.value for row in rows if row.username in {a.username for a in some})
+    part_names = {account.username for account in some}
+    part = Counter(row.state.value for row in rows if row.username in part_names)
     assert state_counts(some, now=now) == {state: part.get(state, 0) for state in State.values}
+    for states in (["RED"], ["ORANGE"], ["RED", "ORANGE"], ["GREEN", "GREY"]):
+        with without_jit():
+            chosen = set(in_states(some, states, now=now).values_list("pk", flat=True))
+        assert chosen == {row.account_id for row in rows if row.state in states and row.username in part_names}
 
 
 def test_state_counts_cover_every_account():
@@ -195,3 +200,25 @@ def test_each_sip_terminal_compares_its_own_push_with_the_end_of_the_bindings():
     row = row_of(account, now=now)
     assert icons(row) == [(1, "sip", False, "push"), (2, "sip", True, "push")]
     assert row.state == State.GREEN
+
+
+def test_the_state_filter_on_calls_alone_puts_a_user_ringing_and_in_a_call_in_red_only():
+    """RED and ORANGE are read from the terminals in a call, without the state SQL: a call on one
+    terminal outranks a ring on another, and a binding or a mobile number never makes either."""
+    now = timezone.now()
+    both = AccountFactory(username="both")
+    TerminalStateFactory(account=both, terminal=1, calls_active=1)
+    TerminalStateFactory(account=both, terminal=2, kind="dect", calls_ringing=1)
+    ringing = AccountFactory(username="ringing")
+    TerminalStateFactory(account=ringing, registered=False, calls_ringing=2)
+    online = AccountFactory(username="online", mobile="+39 333 1")
+    live_binding(online, now=now)
+
+    def chosen(*states: str) -> set[str]:
+        with without_jit():
+            return set(in_states(Account.objects.all(), states, now=now).values_list("username", flat=True))
+
+    assert chosen("RED") == {"both"}
+    assert chosen("ORANGE") == {"ringing"}
+    assert chosen("RED", "ORANGE") == {"both", "ringing"}
+    assert chosen("GREEN") == {"online"}

@@ -173,3 +173,9 @@ def test_get_lists_current_states_and_pushing_needs_the_ingest_role(ingest_clien
     login_quietly(client, operator)
     assert client.get(URL).status_code == 200
     assert client.post(URL, [item("x", 3)], content_type="application/json").status_code == 403
+
+
+def test_a_nul_in_the_username_is_a_400_naming_it(ingest_client):
+    response = ingest_client.get(URL + "?username=19%0032")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "username"

@@ -90,3 +90,11 @@ def test_a_page_that_is_not_a_report_validates_its_query_the_same_way(rows):
     with pytest.raises(FilterError) as refused:
         validated_filterset(probes.filterset, QueryDict("kind=NOPE&since=42"), Probe.objects.all())
     assert set(refused.value.errors) == {"kind", "since"}
+
+
+def test_a_nul_in_any_value_is_named_before_the_filterset_reads_anything(rows):
+    """PostgreSQL cannot hold a NUL in text: a filter, the quick search and the machine's own
+    parameters all refuse it with the parameter's name, for every report."""
+    with pytest.raises(FilterError) as caught:
+        select(probes, QueryDict("kind=PI%00NG&note=web%00&q=%00&o=ti%00me&value_min=1"))
+    assert caught.value.errors == {name: ["Null characters are not allowed."] for name in ("kind", "note", "o", "q")}

@@ -2,7 +2,9 @@
 
 django-filter silently skips a value it cannot parse and ignores parameters it does not know;
 for a report whose selection may be exported or deleted that would widen the selection without a
-word, so `select` refuses both with an error that names the parameter.
+word, so `select` refuses both with an error that names the parameter. A NUL character in any value
+is refused the same way, before any FilterSet sees it: PostgreSQL cannot hold one in text, so a
+query that carried it would fail as a 500 instead of saying what is wrong.
 """
 
 from collections.abc import Iterable, Mapping
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 # Parameters the machine itself reads; everything else must be a filter of the report.
 RESERVED_PARAMETERS = frozenset({"o", "after", "before", "page", "panel", "format"})
+NUL_MESSAGE = "Null characters are not allowed."
 
 
 class FilterError(Exception):
@@ -134,6 +137,10 @@ def validated_filterset(
 ) -> ReportFilterSet:
     """The FilterSet bound to the query, or FilterError naming each unknown or unreadable
     parameter. `extra_parameters` are read by the caller itself (a page that is not a report)."""
+    nul = sorted(name for name in params if any("\x00" in value for value in params.getlist(name)))
+    if nul:
+        # Before the FilterSet exists: building one may already read the database (choices).
+        raise FilterError({name: [NUL_MESSAGE] for name in nul})
     filterset = filterset_class(params, queryset=queryset)
     unknown = sorted(set(params.keys()) - accepted_parameters(filterset) - set(extra_parameters))
     errors: dict[str, list[str]] = {name: [f"'{name}' is not a filter of this report."] for name in unknown}

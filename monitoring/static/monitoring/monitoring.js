@@ -103,6 +103,14 @@
       var row = rowOf(id);
       if (row) { row.remove(); changed++; }
     });
+    if (data.full) {
+      // Every row of the range came (an old token): a row not among them left the page meanwhile.
+      var kept = {};
+      data.rows.forEach(function (item) { kept[item.id] = true; });
+      tbody.querySelectorAll("tr[data-account]").forEach(function (row) {
+        if (!kept[row.dataset.account]) { row.remove(); changed++; }
+      });
+    }
     data.rows.forEach(function (item) {
       var row = rowOf(item.id);
       if (row && row.dataset.sig === item.sig) return; // seen already: nothing to patch
