@@ -7,7 +7,9 @@ import io
 
 import pytest
 from django.http import QueryDict
+from django.test import Client
 
+from tests.conftest import login_quietly
 from tests.testapp.models import Probe
 from tests.testapp.reports import probes
 from voipadmin.reports import Column, Report, select
@@ -47,6 +49,29 @@ def test_export_only_columns(support_client, rows, monkeypatch):
     body = b"".join(support_client.get("/probes/export.csv").streaming_content).decode()
     exported = list(csv.reader(io.StringIO(body)))
     assert exported[0] == ["Time (UTC)", "Kind", "Note"] and exported[1][2] == "n2"
+
+
+def test_a_column_kept_for_a_permission_is_listed_only_to_its_holders(admin_user, operator, rows, monkeypatch):
+    action = Column("event_id", "Remove", sortable=False, export=False, permission=probes.delete_permission)
+    monkeypatch.setattr(probes, "columns", [Column("time"), Column("kind"), action])
+    admin_page = login_quietly(Client(), admin_user).get("/probes/").content.decode()
+    assert '<th class="" scope="col">Remove</th>' in admin_page and ">e2</td>" in admin_page
+    operator_page = login_quietly(Client(), operator).get("/probes/").content.decode()
+    assert "Remove" not in operator_page and ">e2</td>" not in operator_page
+    assert [column.field for column in probes.listed_columns()] == ["time", "kind"]  # no user: none of them
+
+
+def test_a_column_kept_for_a_permission_is_not_exported():
+    with pytest.raises(ValueError, match="shown by permission but exported"):
+        Report(
+            slug="exported-action",
+            title="x",
+            model=Probe,
+            filterset=probes.filterset,
+            columns=[Column("time"), Column("note", permission="testapp.delete_probe")],
+            default_order="-time",
+            delete_event="delete_events",
+        )
 
 
 def test_a_sortable_column_must_be_listed():

@@ -32,6 +32,10 @@ class Column:
     css: Callable[[Any], str] | None = None
     # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
+    permission: str = ""
+
+    def shown_to(self, user) -> bool:
+        return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))
 
     def model_field(self, model: type[models.Model]) -> models.Field:
         opts = model._meta
@@ -110,6 +114,8 @@ class Report:
                 raise ValueError(f"report {self.slug}: {column.field} sorts across a join")
             if column.sortable and not column.listed:
                 raise ValueError(f"report {self.slug}: {column.field} is sortable but not listed")
+            if column.permission and column.export:
+                raise ValueError(f"report {self.slug}: {column.field} is shown by permission but exported")
         register(self)
 
     # -- queries
@@ -132,8 +138,9 @@ class Report:
                 opts = field.related_model._meta
         return queryset.select_related(*sorted(paths)) if paths else queryset
 
-    def listed_columns(self) -> list[Column]:
-        return [column for column in self.columns if column.listed]
+    def listed_columns(self, user=None) -> list[Column]:
+        """The list page's columns for `user`; without one, none of those kept for a permission."""
+        return [column for column in self.columns if column.shown_to(user)]
 
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]

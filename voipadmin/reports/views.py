@@ -53,16 +53,18 @@ class ReportListView(ReportView):
             ordering = page.ordering
         except FilterError as error:
             filterset = report.filterset(params, queryset=report.base_queryset())
-            context.update(filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None))
+            context.update(
+                filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None, request.user)
+            )
             return render(request, report.list_template, context, status=400)
         exact = page.is_first and page.next_cursor is None
-        columns = report.listed_columns()
+        columns = report.listed_columns(request.user)
         context.update(
             filterset=selection.filterset,
             selection=selection,
             active_filters=selection.active_filters(),
             page=page,
-            headers=self.headers(params, ordering),
+            headers=self.headers(params, ordering, request.user),
             rows=[(row.pk, [cell(report, column, row) for column in columns]) for row in page.rows],
             row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
             row_count_exact=exact,
@@ -74,10 +76,10 @@ class ReportListView(ReportView):
             context.update(report.list_context(selection))
         return render(request, report.list_template, context)
 
-    def headers(self, params, ordering) -> list[dict]:
+    def headers(self, params, ordering, user) -> list[dict]:
         report = self.report
         headers = []
-        for column in report.listed_columns():
+        for column in report.listed_columns(user):
             header = {"title": column.title(report.model), "sort_url": None, "state": ""}
             if column.sortable:
                 descending_now = ordering is not None and ordering.field == column.field and ordering.descending
