@@ -114,6 +114,14 @@ recordings = Report(
             link=lambda row: session_url(row.session_id),
             hint=lambda row: "open the session",
         ),
+        Column(
+            "session__conference",
+            "Conference",
+            sortable=False,
+            # the conference's card in Call History: every session of it (an exact match on the ID)
+            link=lambda row: history_url(conference=row.session.conference_id),
+            hint=lambda row: row.session.conference_id or "",
+        ),
         Column("original_name", "Name"),
         Column("size", "Size (bytes)"),
         Column("duration", sortable=False),
@@ -132,6 +140,16 @@ recordings = Report(
             export=False,
             text=lambda row: "Download",
             link=lambda row: reverse("recording-download", args=[row.pk]),
+        ),
+        Column(
+            "id",
+            "Delete",
+            sortable=False,
+            export=False,
+            permission="conferences.delete_recording",
+            text=lambda row: "Delete…",
+            # a page that names the recording and asks before anything goes
+            link=lambda row: reverse("recording-delete", args=[row.pk]),
         ),
     ],
     default_order="-created_at",

@@ -49,9 +49,13 @@ def recording_download(request: HttpRequest, pk: int) -> HttpResponse:
     return _serve(request, get_object_or_404(Recording, pk=pk), as_attachment=True)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def recording_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: a page naming the recording and its session (the list's Delete link); POST: delete it."""
     _require(request, "conferences.delete_recording")
+    if request.method != "POST":
+        row = get_object_or_404(Recording.objects.select_related("session"), pk=pk)
+        return render(request, "conferences/recording_delete.html", {"row": row})
     if not recording_delete(recording_id=pk):
         raise Http404
     messages.info(request, "The recording was deleted.")

@@ -1,10 +1,13 @@
-"""A person opens a conference session, plays its recording (and seeks in it), searches endpoints."""
+"""A person opens a conference session, plays its recording (and seeks in it), searches endpoints;
+an admin goes from a recording to its conference and deletes another recording from the list."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 
+from conferences.models import Conference, Recording
 from tests.browser.conftest import log_in
 from tests.conferences.factories import (
     T0,
@@ -95,3 +98,29 @@ def test_session_playback_and_endpoint_search(page, screenshot, operator):
         or "Design review" in page.locator("#detail-panel").inner_text()
     )
     screenshot("endpoints")
+
+
+def test_an_admin_deletes_a_recording_from_the_list(page, screenshot, admin_user):
+    board = Conference.objects.create(conference_id="C-board", title="Board meetings")
+    kept = RecordingFactory(session=SessionFactory(session_id="S-keep", conference=board), original_name="keep.wav")
+    doomed = RecordingFactory(session=SessionFactory(session_id="S-old", title="Old sync"), original_name="old.wav")
+    path = Path(doomed.file.path)
+
+    log_in(page, "boss")
+    page.goto("/recordings/")
+    page.click("a[href='/conferences/?conference=C-board']")
+    page.wait_for_url("**/conferences/?conference=C-board")
+    sessions = page.locator("table.report tbody tr[data-pk]")
+    assert sessions.count() == 1 and sessions.first.get_attribute("data-pk") == "S-keep"
+
+    page.goto("/recordings/")
+    page.click(f"a[href='/recordings/{doomed.pk}/delete/']")
+    page.wait_for_url(f"**/recordings/{doomed.pk}/delete/")
+    assert page.locator("[data-recording-name]").inner_text() == "old.wav"
+    assert page.locator("[data-recording-session]").inner_text() == "Old sync (S-old)"
+    screenshot("confirm")
+    page.click("button[data-delete-recording]")
+    page.wait_for_url("**/recordings/")
+    assert page.locator("table.report tbody tr[data-pk]").count() == 1
+    assert page.locator(f"tr[data-pk='{kept.pk}']").count() == 1
+    assert list(Recording.objects.values_list("pk", flat=True)) == [kept.pk] and not path.exists()

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditRecord, ServerEvent
-from conferences.models import Recording, SharedFile
+from conferences.models import Conference, Recording, SharedFile
 from conferences.tasks import delete_expired_recordings
 from tests.conferences.factories import RecordingFactory, SessionFactory, SharedFileFactory, wav_bytes
 from tests.conftest import login_quietly
@@ -28,6 +28,7 @@ def test_the_list_names_point_to_point_calls_and_offers_play_and_download(operat
     assert f'href="/recordings/{recording.pk}/">▶ Play' in page
     assert f'href="/recordings/{recording.pk}/download/">Download' in page
     assert f'href="/conferences/{recording.session_id}/"' in page
+    assert f"/recordings/{recording.pk}/delete/" not in page and '<th class="" scope="col">Delete</th>' not in page
     detail = operator_client.get(f"/recordings/{recording.pk}/").content.decode()
     assert f'<audio controls preload="metadata" src="/recordings/{recording.pk}/media/"' in detail
     assert "data-delete-recording" not in detail  # operators may not delete
@@ -41,6 +42,45 @@ def test_a_recording_title_links_to_exactly_its_session(operator_client):
     # a "contains" filter (?session_id=S1) would list S10 too
     assert '<td class="" title="open the session"><a href="/conferences/S1/">Board</a></td>' in row
     assert "session_id=" not in page
+
+
+def test_an_admin_has_a_delete_link_on_each_row_of_the_list(admin_client):
+    recording = RecordingFactory()
+    page = admin_client.get("/recordings/").content.decode()
+    assert '<th class="" scope="col">Delete</th>' in page
+    row = page.split(f'data-pk="{recording.pk}"')[1].split("</tr>")[0]
+    assert f'<a href="/recordings/{recording.pk}/delete/">Delete…</a>' in row
+    export = admin_client.get("/recordings/export.csv")
+    assert b"Delete" not in b"".join(export.streaming_content).splitlines()[0]
+
+
+def test_the_conference_column_opens_call_history_filtered_to_that_conference(operator_client):
+    board = Conference.objects.create(conference_id="C-board", title="Board meetings")
+    in_board = RecordingFactory(session=SessionFactory(session_id="S1", conference=board))
+    ad_hoc = RecordingFactory(session=SessionFactory(session_id="S2"))
+    SessionFactory(session_id="S3", conference=Conference.objects.create(conference_id="C-other"))
+    page = operator_client.get("/recordings/").content.decode()
+    row = page.split(f'data-pk="{in_board.pk}"')[1].split("</tr>")[0]
+    assert '<td class="" title="C-board"><a href="/conferences/?conference=C-board">Board meetings</a></td>' in row
+    other_row = page.split(f'data-pk="{ad_hoc.pk}"')[1].split("</tr>")[0]
+    assert "?conference=" not in other_row
+    listed = operator_client.get("/conferences/?conference=C-board").content.decode()
+    assert 'data-pk="S1"' in listed and 'data-pk="S2"' not in listed and 'data-pk="S3"' not in listed
+
+
+def test_the_delete_link_asks_first_naming_the_recording_and_its_session(admin_client, operator):
+    recording = RecordingFactory(session=SessionFactory(session_id="S7", title="Budget"), original_name="budget.wav")
+    path = Path(recording.file.path)
+    page = admin_client.get(f"/recordings/{recording.pk}/delete/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<strong data-recording-name>budget.wav</strong>" in text
+    assert '<a href="/conferences/S7/" data-recording-session>Budget (S7)</a>' in text
+    form = text.split('<form method="post" class="actions">')[1].split("</form>")[0]
+    assert "csrfmiddlewaretoken" in form and "data-delete-recording" in form
+    assert Recording.objects.filter(pk=recording.pk).exists() and path.exists()  # asking deletes nothing
+    assert login_quietly(Client(), operator).get(f"/recordings/{recording.pk}/delete/").status_code == 403
+    assert admin_client.get("/recordings/999999/delete/").status_code == 404
 
 
 def test_an_admin_sees_the_delete_button_of_a_recording(admin_client):
@@ -105,7 +145,7 @@ def test_delete_button_removes_row_and_file(admin_client, operator, django_captu
     recording = RecordingFactory()
     path = Path(recording.file.path)
     assert login_quietly(Client(), operator).post(f"/recordings/{recording.pk}/delete/").status_code == 403
-    assert admin_client.get(f"/recordings/{recording.pk}/delete/").status_code == 405
+    assert admin_client.put(f"/recordings/{recording.pk}/delete/").status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(f"/recordings/{recording.pk}/delete/")
     assert response.status_code == 302 and response["Location"] == "/recordings/"
