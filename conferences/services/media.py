@@ -3,10 +3,12 @@
 The uploader's file name is kept for display and downloads only. A recording's type is read from
 its first bytes (never taken from the client); a shared file's declared type must be a well-formed
 MIME type and is only ever served as an attachment. Files leave storage after the transaction that
-deleted their rows commits, so a rolled-back delete never loses a file.
+deleted their rows commits, so a rolled-back delete never loses a file. An upload without a
+source_id gets one from its content, so a retried upload is found, not stored twice.
 """
 
 import datetime
+import hashlib
 import re
 import struct
 import unicodedata
@@ -98,14 +100,35 @@ def _check_size(upload: UploadedFile, limit: int) -> None:
         raise UploadRejected("file", "the file is empty.")
 
 
+# Read size when hashing an upload: a 4 GiB recording goes through in pieces, never whole in memory.
+DIGEST_CHUNK = 1024 * 1024
+
+
+def content_source_id(session_id: str, upload: UploadedFile) -> str:
+    """The source_id of an upload that came without one: SHA-256 over the session id and the bytes,
+    so the uploader's retry of the same file for the same session finds the first upload.
+
+    Hashed before anything is stored, chunk by chunk from the upload (a temporary file on disk for
+    a large one): a retry then writes nothing, and a new file still reaches storage by a rename of
+    that temporary file rather than a copy through the hash.
+    """
+    digest = hashlib.sha256(session_id.encode() + b"\0")
+    for chunk in upload.chunks(DIGEST_CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    return f"sha256:{digest.hexdigest()}"
+
+
 def _store(model: type[StoredMedia], row: StoredMedia, upload: UploadedFile) -> tuple[StoredMedia, bool]:
-    """Save the bytes under a server-chosen name, then the row; an existing source_id wins."""
-    if row.source_id:
-        existing = model.objects.filter(source_id=row.source_id).first()
-        if existing is not None:
-            if existing.session_id != row.session_id:
-                raise UploadRejected("source_id", "already used for an upload to another session.")
-            return existing, False
+    """Save the bytes under a server-chosen name, then the row; an existing source_id wins (one
+    derived from the content when the uploader sent none, so a repeated upload never doubles)."""
+    if not row.source_id:
+        row.source_id = content_source_id(row.session_id, upload)
+    existing = model.objects.filter(source_id=row.source_id).first()
+    if existing is not None:
+        if existing.session_id != row.session_id:
+            raise UploadRejected("source_id", "already used for an upload to another session.")
+        return existing, False
     upload.seek(0)
     row.file.save("upload", upload, save=False)
     try:
@@ -113,7 +136,7 @@ def _store(model: type[StoredMedia], row: StoredMedia, upload: UploadedFile) -> 
             row.save()
     except IntegrityError:
         default_storage.delete(row.file.name)
-        existing = model.objects.filter(source_id=row.source_id).first() if row.source_id else None
+        existing = model.objects.filter(source_id=row.source_id).first()
         if existing is None:
             raise
         return existing, False

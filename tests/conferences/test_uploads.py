@@ -1,5 +1,6 @@
 """Multipart uploads of recordings and shared files: validated, stored under server-chosen names."""
 
+import hashlib
 import struct
 from pathlib import Path
 
@@ -49,6 +50,52 @@ def test_a_repeated_upload_with_the_same_source_id_is_a_no_op(ingest_api):
     again = ingest_api.post("/api/v1/recordings/", data, format="multipart")
     assert again.status_code == 200 and again.json()["created"] is False
     assert Recording.objects.count() == 1 and len(stored_files()) == 1
+
+
+def test_a_retried_upload_without_source_id_is_found_by_its_content(ingest_api, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the upload arrives as a temporary file, hashed in chunks
+    SessionFactory(session_id="S1")
+    sound = wav_bytes(seconds=2)
+    first = ingest_api.post(
+        "/api/v1/recordings/", {"session_id": "S1", "file": upload("a.wav", sound)}, format="multipart"
+    )
+    assert first.status_code == 201, first.json()
+    again = ingest_api.post(
+        "/api/v1/recordings/", {"session_id": "S1", "file": upload("retry.wav", sound)}, format="multipart"
+    )
+    assert again.status_code == 200 and again.json()["created"] is False and again.json()["id"] == first.json()["id"]
+    row = Recording.objects.get()
+    assert row.original_name == "a.wav"
+    assert row.source_id == "sha256:" + hashlib.sha256(b"S1\0" + sound).hexdigest()
+    [path] = stored_files()
+    assert path.read_bytes() == sound
+
+
+def test_uploads_without_source_id_differing_in_bytes_or_session_are_all_kept(ingest_api):
+    SessionFactory(session_id="S1")
+    SessionFactory(session_id="S2")
+    one, other = wav_bytes(seconds=1), wav_bytes(seconds=1, tone=880.0)
+    for session_id, sound in (("S1", one), ("S1", other), ("S2", one)):
+        response = ingest_api.post(
+            "/api/v1/recordings/", {"session_id": session_id, "file": upload("a.wav", sound)}, format="multipart"
+        )
+        assert response.status_code == 201, response.json()
+    assert Recording.objects.count() == 3
+    assert Recording.objects.values("source_id").distinct().count() == 3
+    assert sorted(Recording.objects.values_list("session_id", flat=True)) == ["S1", "S1", "S2"]
+    assert sorted(path.read_bytes() for path in stored_files()) == sorted([one, other, one])
+
+
+def test_a_shared_file_sent_twice_without_source_id_is_kept_once(ingest_api):
+    SessionFactory(session_id="S1")
+    data = {"session_id": "S1", "file": upload("notes.txt", b"minutes", "text/plain")}
+    assert ingest_api.post("/api/v1/files/", data, format="multipart").status_code == 201
+    data["file"] = upload("notes.txt", b"minutes", "text/plain")
+    assert ingest_api.post("/api/v1/files/", data, format="multipart").status_code == 200
+    data["file"] = upload("notes.txt", b"minutes, corrected", "text/plain")
+    assert ingest_api.post("/api/v1/files/", data, format="multipart").status_code == 201
+    assert SharedFile.objects.count() == 2
+    assert sorted(path.read_bytes() for path in stored_files()) == [b"minutes", b"minutes, corrected"]
 
 
 def damaged(kind: str) -> bytes:
