@@ -61,27 +61,21 @@ def test_a_column_kept_for_a_permission_is_listed_only_to_its_holders(admin_user
     assert [column.field for column in probes.listed_columns()] == ["time", "kind"]  # no user: none of them
 
 
-def test_a_column_kept_for_a_permission_is_not_exported():
-    with pytest.raises(ValueError, match="shown by permission but exported"):
+@pytest.mark.parametrize(
+    ("column", "refusal"),
+    [
+        (Column("note", listed=False), "sortable but not listed"),
+        (Column("note", sortable=False, permission="testapp.delete_probe"), "shown by permission but exported"),
+    ],
+)
+def test_a_report_refuses_a_sortable_hidden_column_and_an_exported_permission_column(column, refusal):
+    with pytest.raises(ValueError, match=refusal):
         Report(
-            slug="exported-action",
+            slug="refused",
             title="x",
             model=Probe,
             filterset=probes.filterset,
-            columns=[Column("time"), Column("note", permission="testapp.delete_probe")],
-            default_order="-time",
-            delete_event="delete_events",
-        )
-
-
-def test_a_sortable_column_must_be_listed():
-    with pytest.raises(ValueError, match="sortable but not listed"):
-        Report(
-            slug="hidden-sort",
-            title="x",
-            model=Probe,
-            filterset=probes.filterset,
-            columns=[Column("time"), Column("note", listed=False)],
+            columns=[Column("time"), column],
             default_order="-time",
             delete_event="delete_events",
         )
