@@ -101,6 +101,16 @@ def test_events_link_to_the_account_profile_when_there_is_one(operator_client):
     assert f'href="/accounts/{account.pk}/" data-profile' in panel
 
 
+def test_the_history_of_bob_does_not_list_bobby(operator_client):
+    bob = ServerEventFactory(username="bob")
+    ServerEventFactory(username="bobby")
+    page = operator_client.get("/events/").content.decode()
+    assert '<a href="/events/?username=bob">bob</a>' in page
+    assert shown(operator_client.get("/events/?username=bob")) == [bob.pk]
+    assert shown(operator_client.get("/events/?username=BOB")) == [bob.pk]
+    assert len(shown(operator_client.get("/events/?q=bob"))) == 2
+
+
 def test_login_and_logout_are_server_events(client, operator):
     from tests.voipadmin.factories import PASSWORD
 
