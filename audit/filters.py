@@ -1,3 +1,7 @@
+"""The audit reports' filters. A filter on a person (principal, action by, user) names one person:
+an exact, case-insensitive match, so the history link of `bob` does not list `bobby`; looking
+for part of a name is the quick search's job (`q`)."""
+
 import django_filters
 
 from voipadmin.reports.filters import ReportFilterSet
@@ -9,7 +13,7 @@ from .registry import config_tables
 
 class WebAccessFilter(ReportFilterSet):
     time = DateTimeRangeFilter(label="Date")
-    principal = django_filters.CharFilter(lookup_expr="icontains", label="Principal")
+    principal = django_filters.CharFilter(lookup_expr="iexact", label="Principal")
     ip = django_filters.CharFilter(lookup_expr="icontains", label="IP address")
     outcome = django_filters.MultipleChoiceFilter(choices=WebAccess.Outcome.choices, label="Event type")
     user_agent = django_filters.CharFilter(lookup_expr="icontains", label="User agent")
@@ -33,7 +37,7 @@ class AuditRecordFilter(ReportFilterSet):
     resource_table = django_filters.CharFilter(lookup_expr="icontains", label="Resource")
     resource_id = django_filters.CharFilter(lookup_expr="icontains", label="Resource row")
     action = django_filters.MultipleChoiceFilter(choices=coded(AuditAction.choices), label="Action")
-    actor_name = django_filters.CharFilter(lookup_expr="icontains", label="Action by")
+    actor_name = django_filters.CharFilter(lookup_expr="iexact", label="Action by")
     actor_kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices, label="Actor kind")
     statement = django_filters.CharFilter(lookup_expr="icontains", label="Statement")
     ip = django_filters.CharFilter(lookup_expr="icontains", label="User IP / node")
@@ -48,7 +52,7 @@ class AuditRecordFilter(ReportFilterSet):
 class ServerEventFilter(ReportFilterSet):
     time = DateTimeRangeFilter(label="Date")
     event_type = django_filters.MultipleChoiceFilter(choices=ServerEvent.EventType.choices, label="Event")
-    username = django_filters.CharFilter(lookup_expr="icontains", label="User")
+    username = django_filters.CharFilter(lookup_expr="iexact", label="User")
     success = YesNoFilter(label="Successful")
     ip = django_filters.CharFilter(lookup_expr="icontains", label="IP address")
     application = django_filters.CharFilter(lookup_expr="icontains", label="Application")
@@ -69,7 +73,7 @@ class ConfigChangeFilter(ReportFilterSet):
     action = django_filters.MultipleChoiceFilter(
         choices=coded([*AuditAction.choices[:4], (AuditAction.PSWD_CHNG, AuditAction.PSWD_CHNG.label)]), label="Change"
     )
-    actor_name = django_filters.CharFilter(lookup_expr="icontains", label="Changed by")
+    actor_name = django_filters.CharFilter(lookup_expr="iexact", label="Changed by")
 
     search_fields = ("actor_name", "resource_table", "resource_id", "statement")
 

@@ -3,9 +3,13 @@
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from registrations.selectors import account_ids, account_page_url
+from conferences.models import Endpoint
+from conferences.selectors import user_link, with_account
+from registrations.selectors import account_page_url
 from voipadmin.reports import Column, Report
+from voipadmin.reports.cells import detail_fields
 
 from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
 from .models import AuditAction, AuditRecord, ConfigChange, ServerEvent, WebAccess
@@ -83,24 +87,70 @@ audit_log = Report(
 
 # -- server event log (seed 001 "Events")
 
+# Seed 001's status values in a word each; the model's labels (the hover) say more.
+STATUS_WORDS = {-2: "inactive", 0: "offline", 1: "online", 2: "busy", 5: "owner"}
+
 
 def _user_history(row: ServerEvent) -> str:
     return reverse("events:list") + "?" + urlencode({"username": row.username})
 
 
+def _user_page(row: ServerEvent) -> str | None:
+    """The account page of the event's user when there is one, else their event history."""
+    return user_link(row.username, row.username_account, _user_history(row))
+
+
+def endpoint_url(endpoint_id: str) -> str:
+    """Seed 001: an event's Endpoint ID leads to the Endpoints section (one probe of the unique id)."""
+    pk = Endpoint.objects.filter(endpoint_id=endpoint_id).values_list("pk", flat=True).first()
+    if pk is not None:
+        return reverse("endpoints:detail", args=[pk])
+    return reverse("endpoints:list") + "?" + urlencode({"endpoint_id": endpoint_id})
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_shown(item) for item in value)
+    return "—" if value is None or value == "" else str(value)
+
+
+def _event_fields(row: ServerEvent) -> list[tuple[str, str, str]]:
+    """The machine's detail fields, with the Endpoint ID a link and users and details readable."""
+    fields = []
+    for field, (label, text, css) in zip(row._meta.concrete_fields, detail_fields(row), strict=True):
+        if field.name == "endpoint_id" and row.endpoint_id:
+            text, css = format_html('<a href="{}" data-endpoint>{}</a>', endpoint_url(row.endpoint_id), text), ""
+        elif field.name == "users" and row.users:
+            text, css = _shown(row.users), ""
+        elif field.name == "details" and isinstance(row.details, dict) and row.details:
+            pairs = format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((k, _shown(v)) for k, v in row.details.items()))
+            text, css = format_html('<dl class="fields" data-details>{}</dl>', pairs), ""
+        fields.append((label, text, css))
+    return fields
+
+
 def event_detail_context(row: ServerEvent) -> dict:
+    """`row` comes from the report's queryset, so it carries its user's account id."""
     return {
-        "profile_url": account_page_url(account_ids([row.username]).get(row.username)),
+        "fields": _event_fields(row),
+        "profile_url": account_page_url(row.username_account),
         "history_url": _user_history(row) if row.username else None,
     }
 
 
+def _status_word(code: int | None) -> str:
+    if code is None:
+        return "?"
+    return f"{code} {STATUS_WORDS[code]}" if code in STATUS_WORDS else str(code)
+
+
 def _status_move(row: ServerEvent) -> str:
-    """`1 → 2` for a status change (the codes of seed 001), blank otherwise."""
+    """`1 online → 2 busy` for a status change (seed 001's codes with their meaning), blank otherwise."""
     if row.previous_status is None and row.new_status is None:
         return ""
-    shown = ["?" if code is None else str(code) for code in (row.previous_status, row.new_status)]
-    return " → ".join(shown)
+    return f"{_status_word(row.previous_status)} → {_status_word(row.new_status)}"
 
 
 def _status_meaning(row: ServerEvent) -> str:
@@ -118,11 +168,13 @@ server_events = Report(
     "from the reports, server starts and stops.",
     model=ServerEvent,
     filterset=ServerEventFilter,
+    # the account of each row's user, for its profile link: one index probe per shown row
+    queryset=lambda: with_account(ServerEvent.objects.all(), username_account="username"),
     columns=[
         Column("time", "Date"),
         Column("event_type", "Event", text=lambda row: row.event_type, hint=lambda row: row.get_event_type_display()),
         Column("success", "OK", sortable=False),
-        Column("username", link=_user_history),
+        Column("username", link=_user_page),
         Column("ip"),
         Column("new_status", "Status", sortable=False, text=_status_move, hint=_status_meaning),
         Column("description", sortable=False),
@@ -139,6 +191,26 @@ server_events = Report(
 # -- configuration changes (seed 001): the audit log's captured changes, seen per parameter
 
 CONFIG_ACTIONS = (AuditAction.ADD, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.RESTORE, AuditAction.PSWD_CHNG)
+
+
+# The Change column's codes in a word (seed 002's A, U, D, R and the password change).
+CHANGE_WORDS = {
+    AuditAction.ADD: "add",
+    AuditAction.UPDATE: "update",
+    AuditAction.DELETE: "delete",
+    AuditAction.RESTORE: "restore",
+    AuditAction.PSWD_CHNG: "password change",
+}
+
+
+def change_text(row: AuditRecord) -> str:
+    """`U (update)`: the code as stored, with its meaning."""
+    word = CHANGE_WORDS.get(row.action)
+    return f"{row.action} ({word})" if word else row.action
+
+
+def config_change_detail_context(row: AuditRecord) -> dict:
+    return {**audit_detail_context(row), "change": change_text(row)}
 
 
 def _config_queryset():
@@ -173,7 +245,7 @@ config_changes = Report(
     columns=[
         Column("time", "Date"),
         Column("resource_table", "Object", text=lambda row: row.details.get("object") or _resource(row)),
-        Column("action", "Change", hint=lambda row: row.action_hint, text=lambda row: row.action),
+        Column("action", "Change", hint=lambda row: row.action_hint, text=change_text),
         Column("details", "Parameter: before → after", sortable=False, text=_changes_text),
         Column("actor_name", "Changed by", text=lambda row: row.actor),
     ],
@@ -183,7 +255,7 @@ config_changes = Report(
     before_delete_batch=gaps_for_batch,
     delete_details=deletion_anchor,
     detail_template="audit/config_change_detail.html",
-    detail_context=audit_detail_context,
+    detail_context=config_change_detail_context,
     menu_group="Logs",
     menu_order=30,
 )

@@ -10,10 +10,30 @@ from .filters import CdrFilter
 from .models import Cdr
 from .selectors import call_legs
 
-EMPTY_HELP = (
-    "No calls recorded yet. Place a phone call between two SIP accounts, then come back to this page "
-    "and check that the call has been registered."
-)
+# The first-call steps are the card above the table (cdr/list.html); the empty row points at them.
+EMPTY_HELP = "No calls recorded yet: the steps above show how to get the first one in."
+
+# Seed 000 §4.0.4: what each disposition (the call's exit code) means.
+DISPOSITION_MEANING = {
+    Cdr.Disposition.ANSWERED: "the call was taken by the callee",
+    Cdr.Disposition.NO_ANSWER: "nobody picked up the phone (mostly a time-out)",
+    Cdr.Disposition.BUSY: "the callee refused the call",
+    Cdr.Disposition.FAILED: "the call could not be placed",
+}
+
+
+def disposition_hint(row: Cdr) -> str:
+    """`BUSY: the callee refused the call; as received: BUSY` (Asterisk's own word last)."""
+    meaning = DISPOSITION_MEANING.get(row.disposition)
+    code = f"{row.disposition}: {meaning}" if meaning else row.disposition
+    return f"{code}; as received: {row.disposition_source}" if row.disposition_source else code
+
+
+def cdr_detail_context(row: Cdr) -> dict:
+    legs = call_legs(cdr=row)
+    for leg in legs:
+        leg.disposition_hint = disposition_hint(leg)
+    return {"legs": legs}
 
 
 def _account_history(username_path: str):
@@ -40,7 +60,7 @@ cdr_report = Report(
         Column("end", listed=False, sortable=False),
         Column("src", "Source"),
         Column("dst", "Destination"),
-        Column("disposition", hint=lambda row: f"as received: {row.disposition_source}"),
+        Column("disposition", hint=disposition_hint),
         Column("disposition_source", listed=False, sortable=False),
         Column("duration", "Duration (s)"),
         Column("billsec", "Billsec (s)"),
@@ -65,7 +85,7 @@ cdr_report = Report(
     menu_group="Calls",
     menu_order=10,
     detail_template="cdr/detail.html",
-    detail_context=lambda row: {"legs": call_legs(cdr=row)},
+    detail_context=cdr_detail_context,
     empty_help=EMPTY_HELP,
     # The summary strip is a fragment of its own (cdr.views.summary) the page fetches.
     list_template="cdr/list.html",

@@ -1,3 +1,7 @@
+"""The conference reports' filters. A filter on a person (owner, participant, sender, recipient)
+names one person: an exact, case-insensitive match, so the history link of `bob` does not list
+`bobby`; looking for part of a name is the quick search's job (`q`)."""
+
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -13,7 +17,7 @@ class ConferenceSessionFilter(ReportFilterSet):
     running = YesNoFilter(method="filter_running", label="Running now")
     session_id = django_filters.CharFilter(lookup_expr="icontains", label="Session ID")
     name = django_filters.CharFilter(lookup_expr="icontains", label="Title")
-    owner = django_filters.CharFilter(lookup_expr="icontains", label="Owner")
+    owner = django_filters.CharFilter(lookup_expr="iexact", label="Owner")
     participant = django_filters.CharFilter(method="filter_participant", label="Participant")
     conference = django_filters.CharFilter(field_name="conference_id", label="Conference ID")
     mode = django_filters.CharFilter(lookup_expr="icontains", label="Mode")
@@ -29,11 +33,11 @@ class ConferenceSessionFilter(ReportFilterSet):
         return queryset.filter(ended_at__isnull=value)
 
     def filter_participant(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Sessions someone took part in (a user's history), by id or display name."""
+        """Sessions someone took part in (a user's history), by exact id or display name."""
         connections = Participation.objects.filter(session=OuterRef("pk"))
         return queryset.filter(
-            Exists(connections.filter(participant__icontains=value))
-            | Exists(connections.filter(display_name__icontains=value))
+            Exists(connections.filter(participant__iexact=value))
+            | Exists(connections.filter(display_name__iexact=value))
         )
 
 
@@ -41,8 +45,8 @@ class ChatMessageFilter(ReportFilterSet):
     KINDS = [("personal", "Personal message"), ("conference", "Conference chat")]
 
     time = DateTimeRangeFilter(label="Date")
-    sender = django_filters.CharFilter(lookup_expr="icontains", label="Sender")
-    recipient = django_filters.CharFilter(lookup_expr="icontains", label="Recipient")
+    sender = django_filters.CharFilter(lookup_expr="iexact", label="Sender")
+    recipient = django_filters.CharFilter(lookup_expr="iexact", label="Recipient")
     session = django_filters.CharFilter(field_name="session_id", label="Session ID")
     kind = django_filters.MultipleChoiceFilter(choices=KINDS, method="filter_kind", label="Chat")
     text = django_filters.CharFilter(lookup_expr="icontains", label="Text")

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  // A click on a report row opens its detail in the side panel (the row's link still works).
+  // A click on a report row opens its detail in the side panel (the row's links still work).
   function openPanel(row) {
     var layout = document.querySelector(".report-layout");
     var panel = document.getElementById("detail-panel");
@@ -25,6 +25,17 @@
       var panel = document.getElementById("detail-panel");
       panel.hidden = true;
       document.querySelector(".report-layout").classList.remove("with-panel");
+      return;
+    }
+    // The looking-glass link of a row is a real link (keyboard, new tab, no JS); a plain click on
+    // it opens the same detail in the panel, a click with a modifier key is left to the browser.
+    var detail = event.target.closest("a[data-detail-link]");
+    if (detail) {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      var own = detail.closest("tr[data-detail]");
+      if (!own) return;
+      event.preventDefault();
+      openPanel(own);
       return;
     }
     if (event.target.closest("a, button, input, label")) return;

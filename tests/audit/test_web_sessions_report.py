@@ -38,7 +38,9 @@ def ids(accesses, *names):
     ("query", "expected"),
     [
         ("", ["bob", "typo", "anna-out", "anna-in"]),
-        ("principal=ann", ["anna-out", "anna-in"]),
+        ("principal=ANNA", ["anna-out", "anna-in"]),
+        ("principal=ann", []),
+        ("q=ann", ["anna-out", "anna-in"]),
         ("ip=203.0.113", ["typo"]),
         ("outcome=login&outcome=logout", ["bob", "anna-out", "anna-in"]),
         ("time_after=2026-11-10T10:00&time_before=2026-11-11T12:00", ["typo", "anna-out"]),
@@ -64,6 +66,15 @@ def test_bad_filter_value_is_shown_not_a_500(operator_client, accesses):
 def test_principal_links_to_that_users_history(operator_client, accesses):
     page = operator_client.get("/web-sessions/").content.decode()
     assert 'href="/web-sessions/?principal=anna"' in page
+
+
+def test_the_history_of_bob_does_not_list_bobby(operator_client, accesses):
+    bobby = WebAccessFactory(time=T0 + datetime.timedelta(days=3), principal="bobby", outcome="login")
+    page = operator_client.get("/web-sessions/").content.decode()
+    link = re.search(r'<a href="([^"]+)">bob</a>', page)[1]
+    assert link == "/web-sessions/?principal=bob"
+    assert shown(operator_client.get(link)) == ids(accesses, "bob")
+    assert shown(operator_client.get("/web-sessions/?q=bob")) == [bobby.pk, accesses["bob"].pk]
 
 
 def test_detail_panel_and_page(operator_client, accesses):

@@ -25,12 +25,12 @@ def test_admin_change_shows_in_audit_log_and_config_changes(page, screenshot, su
     page.click("nav >> text=Audit Log")
     page.wait_for_url("**/audit/")
     row = page.locator(f"table.report tbody tr[data-pk='{record.pk}']")
-    assert row.locator("td").nth(2).inner_text() == "U"
-    assert row.locator("td").nth(2).get_attribute("title") == (
+    assert row.locator("td").nth(3).inner_text() == "U"
+    assert row.locator("td").nth(3).get_attribute("title") == (
         "Update a record — table_name:key1=val1[,key2=val2...]:field1=newval1"
     )
     assert f"registrations_account:id={account.pk}:department=Support" in row.inner_text()
-    assert row.locator("td").nth(3).inner_text() == f"u:0:{superuser.pk}:root"
+    assert row.locator("td").nth(4).inner_text() == f"u:0:{superuser.pk}:root"
     row.click(position={"x": 5, "y": 5})
     page.wait_for_selector("#detail-panel:not([hidden]) table.changes")
     screenshot("audit-log")

@@ -51,7 +51,7 @@ def test_session_playback_and_endpoint_search(page, screenshot, operator):
 
     log_in(page, "operator")
     page.goto("/conferences/")
-    page.click("a[href='/conferences/S-review/']")
+    page.click("a[href='/conferences/S-review/']:not([data-detail-link])")  # the Session ID, not the panel's
     page.wait_for_url("**/conferences/S-review/")
     assert page.locator("[data-distinct]").inner_text() == "2"
     assert page.locator("[data-connections]").inner_text() == "3"

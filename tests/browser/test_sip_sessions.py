@@ -48,28 +48,28 @@ def test_filter_click_a_username_see_the_users_history(page, screenshot, operato
     page.click("button:has-text('Search')")
     page.wait_for_url("**event=DISCONNECT**")
     assert rows.count() == 3
-    assert page.locator("table.report tbody tr td:nth-child(2)").all_inner_texts() == [
+    assert page.locator("table.report tbody tr td:nth-child(3)").all_inner_texts() == [
         "DISCONNECT",
         "DISCONNECT",
         "NETWORK_ERROR",
     ]
-    assert page.locator("table.report tbody tr td:nth-child(5)").all_inner_texts() == ["1101", "1932", "1932"]
+    assert page.locator("table.report tbody tr td:nth-child(6)").all_inner_texts() == ["1101", "1932", "1932"]
     screenshot("filtered")
 
     # the username of the network error opens 1932's whole SIP history
-    page.locator("table.report tbody tr:has(td:nth-child(2):text-is('NETWORK_ERROR')) a:text-is('1932')").click()
+    page.locator("table.report tbody tr:has(td:nth-child(3):text-is('NETWORK_ERROR')) a:text-is('1932')").click()
     page.wait_for_url("**/sip-sessions/?username=1932")
     assert rows.count() == 5
-    assert set(page.locator("table.report tbody tr td:nth-child(5)").all_inner_texts()) == {"1932"}
-    assert set(page.locator("table.report tbody tr td:nth-child(6)").all_inner_texts()) == {"yes"}
-    assert page.locator("table.report tbody tr td:nth-child(4)").first.inner_text() == "203.0.113.10:5060/UDP"
+    assert set(page.locator("table.report tbody tr td:nth-child(6)").all_inner_texts()) == {"1932"}
+    assert set(page.locator("table.report tbody tr td:nth-child(7)").all_inner_texts()) == {"yes"}
+    assert page.locator("table.report tbody tr td:nth-child(5)").first.inner_text() == "203.0.113.10:5060/UDP"
     assert "Username: 1932" in page.locator(".chips").inner_text()
     screenshot("history")
 
     # who is online now, and the account page behind the Id
     page.click("nav >> text=Registered Accounts")
     page.wait_for_url("**/registrations/")
-    page.locator("table.report tbody tr", has_text="1932").locator("td:first-child a").click()
+    page.locator("table.report tbody tr", has_text="1932").locator("td:nth-child(2) a").click()
     page.wait_for_url(f"**/accounts/{mario.pk}/")
     assert "Mario Rossi" in page.locator("h1").inner_text()
     assert "NETWORK_ERROR" in page.locator("[data-last-sip-events]").inner_text()

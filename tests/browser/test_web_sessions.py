@@ -40,14 +40,18 @@ def test_web_sessions_end_to_end(page, screenshot, admin_user, support):
     # sort by principal, then reverse it
     page.click("th >> text=Principal")
     page.wait_for_url("**o=principal**")
-    assert page.locator("table.report tbody tr td:nth-child(2)").all_inner_texts() == [f"typo{n}" for n in range(6)]
+    assert page.locator("table.report tbody tr td:nth-child(3)").all_inner_texts() == [f"typo{n}" for n in range(6)]
     page.click("th >> text=Principal")
     page.wait_for_url("**o=-principal**")
-    assert page.locator("table.report tbody tr td:nth-child(2)").first.inner_text() == "typo5"
+    assert page.locator("table.report tbody tr td:nth-child(3)").first.inner_text() == "typo5"
 
-    # the detail panel opens beside the table
-    rows.first.click(position={"x": 5, "y": 5})
+    # the looking-glass link, reached from the keyboard, opens the detail panel beside the table
+    details = rows.first.locator("a[data-detail-link]")
+    assert details.get_attribute("href") == f"/web-sessions/{rows.first.get_attribute('data-pk')}/"
+    details.focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("#detail-panel:not([hidden]) dl.fields")
+    assert page.url.endswith("o=-principal")  # the panel, not a page change
     assert "typo5" in page.locator("#detail-panel").inner_text()
     screenshot("filtered")
 

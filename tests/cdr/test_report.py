@@ -86,8 +86,22 @@ def test_uniqueid_filter_is_exact(operator_client, calls):
 def test_list_links_accounts_to_their_history_and_hints_the_source_word(operator_client, calls):
     page = operator_client.get("/cdr/").content.decode()
     assert 'href="/cdr/?account=alice"' in page
-    assert 'title="as received: CONGESTION"' in page
+    assert 'title="FAILED: the call could not be placed; as received: CONGESTION"' in page
     assert "Caller ID</th>" in page and "Unique ID</th>" not in page  # export-only columns stay off the page
+
+
+def test_disposition_hover_says_what_the_exit_code_means(operator_client, calls):
+    page = operator_client.get("/cdr/").content.decode()
+    hints = dict(re.findall(r'<td class="enum enum-(\w+)" title="([^"]*)">', page))
+    assert hints == {
+        "ANSWERED": "ANSWERED: the call was taken by the callee; as received: ANSWERED",
+        "BUSY": "BUSY: the callee refused the call; as received: BUSY",
+        "NO_ANSWER": "NO_ANSWER: nobody picked up the phone (mostly a time-out); as received: CANCEL",
+        "FAILED": "FAILED: the call could not be placed; as received: CONGESTION",
+    }
+    detail = operator_client.get(f"/cdr/{calls['outside'].pk}/").content.decode()
+    leg_hint = "ANSWERED: the call was taken by the callee; as received: ANSWERED"
+    assert f'<td class="enum enum-ANSWERED" title="{leg_hint}">ANSWERED</td>' in detail
 
 
 def test_bad_filter_is_a_400_not_a_500(operator_client, calls):
@@ -146,6 +160,10 @@ def test_empty_table_says_how_to_get_a_first_call(operator_client):
     assert "Place a phone call between two SIP accounts" in page
     assert "/api/v1/cdrs/" in page and "import_asterisk_cdr" in page
     assert "data-summary" not in page
+    # the guidance is said once, in the card; the table's empty row points at it
+    assert page.count("Place a phone call between two SIP accounts") == 1
+    empty_row = re.search(r'<td colspan="\d+" class="empty-state">\s*(.*?)\s*</td>', page, re.S)[1]
+    assert empty_row == "No calls recorded yet: the steps above show how to get the first one in."
 
 
 def test_menu_lists_the_report_under_calls(operator_client):

@@ -62,6 +62,16 @@ def test_chat_links_to_people_and_the_session(operator_client, chat):
     assert "conference chat" in page
 
 
+def test_the_history_of_bob_does_not_list_bobby(operator_client, chat):
+    bobby = ChatMessageFactory(session=None, sender="bobby", recipient="bobby2", text="me", time=T0)
+    page = operator_client.get("/chat/").content.decode()
+    assert '<a href="/chat/?sender=bob">bob</a>' in page and '<a href="/chat/?recipient=bob">bob</a>' in page
+    assert shown(operator_client.get("/chat/?sender=bob")) == [chat["reply"].pk]
+    assert shown(operator_client.get("/chat/?recipient=bob")) == [chat["dm"].pk]
+    assert shown(operator_client.get("/chat/?recipient=BOB")) == [chat["dm"].pk]
+    assert bobby.pk in shown(operator_client.get("/chat/?q=bob"))
+
+
 @pytest.mark.urls("tests.conferences.profile_urls")
 def test_chat_links_to_profiles(operator_client, chat):
     bob = Account.objects.create(username="bob")

@@ -24,12 +24,12 @@ def test_filtered_delete_over_http_removes_exactly_the_filtered_rows(admin_clien
     kept = [WebAccessFactory(outcome="login", principal="anna") for _ in range(3)]
     kept += [WebAccessFactory(outcome="login_failed", principal="anna")]
 
-    confirm = client.get("/web-sessions/delete/?outcome=login_failed&principal=typo")
+    confirm = client.get("/web-sessions/delete/?outcome=login_failed&q=typo")
     assert confirm.status_code == 200
     assert b"data-delete-count" in confirm.content and b">\n      5\n" in confirm.content
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/web-sessions/delete/?outcome=login_failed&principal=typo", {"expected": "5"})
+        response = client.post("/web-sessions/delete/?outcome=login_failed&q=typo", {"expected": "5"})
     job = DeletionJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/deletions/{job.pk}/"
     assert job.state == "done" and job.deleted == 5 and job.expected == 5
@@ -38,9 +38,9 @@ def test_filtered_delete_over_http_removes_exactly_the_filtered_rows(admin_clien
 
     record = AuditRecord.objects.get(action="D")
     assert record.resource_table == "audit_webaccess"
-    assert record.statement == "audit_webaccess:filter=outcome=login_failed&principal=typo"
+    assert record.statement == "audit_webaccess:filter=outcome=login_failed&q=typo"
     assert record.details["deleted"] == 5
-    assert record.details["filter"] == "Principal: typo; Event type: Failed login"
+    assert record.details["filter"] == "Event type: Failed login; Search: typo"
     assert record.actor_name == "boss" and record.actor_kind == "u" and record.ip == "127.0.0.1"
     event = ServerEvent.objects.get(event_type="delete_web_sessions")
     assert event.deleted_count == 5
