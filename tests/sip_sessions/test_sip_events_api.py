@@ -83,11 +83,11 @@ def test_a_named_user_is_linked_to_a_known_account_only(api):
     assert SipEvent.objects.get(event_id="s3").account is None  # a scanner's guess makes no account
 
 
-def test_get_items_carry_reconciliation(api):
+def test_get_items_carry_reconciliation(api, operator_client):
     BindingFactory(account=AccountFactory(username="1932"))
     api.post(URL, BATCH, format="json")
     reconcile()
-    results = api.get(URL).json()["results"]
+    results = operator_client.get(URL).json()["results"]
     assert [row["event_id"] for row in results] == ["s3", "s2", "s1"]  # newest first
     assert {key: results[1][key] for key in ("event", "username", "reconciled", "ambiguous")} == {
         "event": "NETWORK_ERROR",
@@ -97,7 +97,7 @@ def test_get_items_carry_reconciliation(api):
     }
     assert set(results[1]) >= {"timestamp", "remote_ip", "remote_port", "transport", "details", "reconciled_at"}
     assert (results[0]["username"], results[0]["reconciled"]) == ("admin", False)
-    pending = api.get(URL + "?state=reconciled&username=1932").json()["results"]
+    pending = operator_client.get(URL + "?state=reconciled&username=1932").json()["results"]
     assert [row["event_id"] for row in pending] == ["s2", "s1"]
 
 
