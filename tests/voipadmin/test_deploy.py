@@ -47,5 +47,6 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     pushed_paths = ("/api/v1/sip-events/", "/api/v1/cdrs/", "/api/v1/registrations/", "/api/v1/recordings/")
     for pushed in (*pushed_paths, "/api/v1/files/", "/api/v1/terminal-states/", "/api/v1/conference-events/"):
         assert "post" in paths[pushed], pushed
-    for read_only in ("/api/v1/web-sessions/", "/api/v1/audit/", "/api/v1/config-changes/", "/api/v1/chat-messages/"):
+    read_only_paths = ("/api/v1/web-sessions/", "/api/v1/audit/", "/api/v1/config-changes/", "/api/v1/chat-messages/")
+    for read_only in (*read_only_paths, "/api/v1/registration-history/"):
         assert "get" in paths[read_only] and "post" not in paths[read_only], read_only
