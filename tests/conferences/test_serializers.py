@@ -1,10 +1,13 @@
-"""Conference events the database could not hold are refused with a 400 naming index and field."""
+"""Conference events and uploads the console could not hold are refused with a 400 naming index
+and field: text the database refuses, a time without an offset."""
 
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conferences.models import ChatMessage, ConferenceEvent, Endpoint
+from conferences.models import ChatMessage, ConferenceEvent, Endpoint, Recording
+from tests.conferences.factories import SessionFactory, wav_bytes
 from tests.conferences.test_ingest import URL, ev, meeting
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +16,11 @@ pytestmark = pytest.mark.django_db
 def post(client, items: list[dict]):
     """The body as a client sends it: JSON with every non-ASCII character escaped (even a lone surrogate)."""
     return client.post(URL, json.dumps(items), content_type="application/json")
+
+
+def upload_recording(client, **fields):
+    data = {"file": SimpleUploadedFile("a.wav", wav_bytes()), **fields}
+    return client.post("/api/v1/recordings/", data, format="multipart")
 
 
 def endpoint_info(**fields) -> dict:
@@ -70,3 +78,20 @@ def test_objects_of_any_depth_and_script_are_kept(ingest_api):
     endpoint = Endpoint.objects.get(endpoint_id="ep-1")
     assert endpoint.system_info == info and endpoint.network_test == {"rtt_ms": 21.5}
     assert not ChatMessage.objects.exists()
+
+
+@pytest.mark.parametrize("created_at", ["2026-11-20T10:00:00", "2026-11-20 10:00"])
+def test_an_upload_time_without_an_offset_is_refused(ingest_api, created_at):
+    SessionFactory(session_id="S1")
+    response = upload_recording(ingest_api, session_id="S1", created_at=created_at)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "created_at" and "offset" in error["message"]
+    assert not Recording.objects.exists()
+
+
+def test_an_upload_time_with_an_offset_is_kept_in_utc(ingest_api):
+    SessionFactory(session_id="S1")
+    response = upload_recording(ingest_api, session_id="S1", created_at="2026-11-20T10:00:00+01:00")
+    assert response.status_code == 201, response.content
+    assert Recording.objects.get().created_at.isoformat() == "2026-11-20T09:00:00+00:00"
