@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
+from voipadmin.reports.urls import RESERVED_SEGMENTS
 
 from .models import ChatMessage, ConferenceEvent, ConferenceSession, Endpoint, Recording
 
@@ -29,6 +30,10 @@ REQUIRED = {
 def _source_id(value: str) -> str:
     if not SOURCE_ID.match(value):
         raise serializers.ValidationError("must be 1 to 128 printable characters without '/' or spaces.")
+    if value in RESERVED_SEGMENTS:
+        raise serializers.ValidationError(
+            f"{value!r} is reserved: /conferences/{value}/ is the report's own page, not a session's."
+        )
     return value
 
 
