@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from voipadmin.api.fields import IngestDateTimeField
+from voipadmin.api.fields import AwareDateTimeField
 
 from .models import AuditRecord, ConfigChange, ServerEvent, WebAccess
 
@@ -88,7 +88,7 @@ class ServerEventIngestSerializer(serializers.Serializer):
     """One event the VoIP server reports (seed 001 event types and detail fields)."""
 
     event_id = serializers.CharField(max_length=128)
-    timestamp = IngestDateTimeField()
+    timestamp = AwareDateTimeField()
     event = serializers.ChoiceField(choices=ServerEvent.EventType.choices)
     success = serializers.BooleanField(required=False, default=True)
     username = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from voipadmin.api.fields import IngestDateTimeField
+from voipadmin.api.fields import AwareDateTimeField
 
 from .models import Cdr
 from .services.asterisk_csv import COLUMN_NAMES, RecordError, amaflags_normalise, disposition_normalise
@@ -35,9 +35,9 @@ class CdrIngestSerializer(serializers.Serializer):
     dstchannel = _text(255)
     lastapp = _text(255)
     lastdata = _text(255)
-    start = IngestDateTimeField()
-    answer = IngestDateTimeField(required=False, allow_null=True, default=None)
-    end = IngestDateTimeField()
+    start = AwareDateTimeField()
+    answer = AwareDateTimeField(required=False, allow_null=True, default=None)
+    end = AwareDateTimeField()
     duration = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     billsec = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     disposition = serializers.CharField(

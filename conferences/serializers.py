@@ -6,7 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from voipadmin.api.fields import IngestDateTimeField
+from voipadmin.api.fields import AwareDateTimeField
+from voipadmin.reports.urls import RESERVED_SEGMENTS
 
 from .models import ChatMessage, ConferenceEvent, ConferenceSession, Endpoint, Recording
 
@@ -29,6 +30,10 @@ REQUIRED = {
 def _source_id(value: str) -> str:
     if not SOURCE_ID.match(value):
         raise serializers.ValidationError("must be 1 to 128 printable characters without '/' or spaces.")
+    if value in RESERVED_SEGMENTS:
+        raise serializers.ValidationError(
+            f"{value!r} is reserved: /conferences/{value}/ is the report's own page, not a session's."
+        )
     return value
 
 
@@ -95,7 +100,7 @@ class MediaQualitySerializer(serializers.Serializer):
 
 class ConferenceEventSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=128)
-    timestamp = IngestDateTimeField()
+    timestamp = AwareDateTimeField()
     type = serializers.ChoiceField(choices=Type.choices)
     session_id = serializers.CharField(max_length=128, required=False, allow_null=True, validators=[_source_id])
     # session_started
@@ -202,5 +207,5 @@ class UploadSerializer(serializers.Serializer):
     session_id = serializers.CharField(max_length=128, validators=[_source_id])
     file = serializers.FileField(allow_empty_file=False, use_url=False)
     source_id = serializers.CharField(max_length=128, required=False, help_text="Repeated upload: no-op.")
-    created_at = serializers.DateTimeField(required=False)
+    created_at = AwareDateTimeField(required=False)
     duration = serializers.FloatField(min_value=0, required=False, help_text="Seconds (recordings).")

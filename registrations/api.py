@@ -6,7 +6,7 @@ from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import IngestMixin, ReportResource
 
 from .models import Account
-from .reports import registered_accounts
+from .reports import registered_accounts, registration_history
 from .serializers import AccountIngestSerializer, AccountSerializer, BindingSerializer, RegistrationIngestSerializer
 from .services import accounts_upsert, registrations_store
 
@@ -18,6 +18,15 @@ class RegistrationResource(ReportResource):
     serializer_class = BindingSerializer
     ingest_serializer_class = RegistrationIngestSerializer
     ingest = staticmethod(registrations_store)
+
+
+class RegistrationHistoryResource(ReportResource):
+    """GET: every binding, live or ended (Registration History), with that report's filters.
+
+    Read-only: the history is written by the registrar's events posted to `registrations/`."""
+
+    report = registration_history
+    serializer_class = BindingSerializer
 
 
 class CanViewAccounts(BasePermission):

@@ -5,6 +5,8 @@ from voipadmin.api.fields import AwareDateTimeField, UpperChoiceField
 
 from .models import SipEvent, SipEventType
 
+ADDRESS_PARTS = {"remote_ip": "remote IP address", "remote_port": "remote port", "transport": "transport"}
+
 
 class SipEventIngestSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=64)
@@ -17,10 +19,17 @@ class SipEventIngestSerializer(serializers.Serializer):
     details = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
 
     def validate(self, attrs):
-        if not attrs["username"] and not attrs["remote_ip"]:
-            raise serializers.ValidationError(
-                {"remote_ip": "an event without a username needs the remote address it came from."}
-            )
+        """Without a username, only reconciliation can say whose the event is, and it matches the
+        full remote address (ip, port and transport): an event missing any of them would be stored
+        but never counted as pending, so it is refused, naming each missing part."""
+        if not attrs["username"]:
+            missing = {
+                name: f"an event without a username needs the {part} it came from."
+                for name, part in ADDRESS_PARTS.items()
+                if attrs[name] in (None, "")
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
         return attrs
 
 

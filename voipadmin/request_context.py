@@ -82,7 +82,7 @@ def bound(context: RequestContext) -> Iterator[RequestContext]:
         _current.reset(token)
 
 
-def _is_trusted_proxy(address: str) -> bool:
+def is_trusted_proxy(address: str) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -103,11 +103,11 @@ def client_ip(request: HttpRequest) -> str:
     client cannot choose its own address by sending the header itself.
     """
     remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - placeholder, never bound
-    if not _is_trusted_proxy(remote):
+    if not is_trusted_proxy(remote):
         return remote
     forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for hop in reversed([hop for hop in forwarded if hop]):
-        if not _is_trusted_proxy(hop):
+        if not is_trusted_proxy(hop):
             try:
                 return str(ipaddress.ip_address(hop))
             except ValueError:
@@ -123,6 +123,23 @@ def actor_for_user(user, *, ip: str = "") -> Actor:
     if user.groups.filter(name="Ingest").exists():
         return Actor("t", 0, 0, ip or "unknown address", client=user.get_username())
     return Actor("u", 0, user.pk, user.get_username())
+
+
+class ForwardedProtoMiddleware:
+    """Drops `X-Forwarded-Proto` from a request that did not come through a trusted proxy.
+
+    With TRUSTED_PROXIES set, SECURE_PROXY_SSL_HEADER makes Django believe that header; sent by a
+    client straight to the server it would make plain HTTP pass for HTTPS (no redirect, secure
+    cookies set over HTTP). Placed first, before SecurityMiddleware reads it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

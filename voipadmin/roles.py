@@ -1,7 +1,9 @@
 """The console's roles as Django groups, kept in step with the models after every migrate.
 
 Operators browse every report; Support may also export CSV; Admins may also delete filtered rows
-and edit accounts; Ingest is for machine clients that push events with a token.
+and edit accounts; Ingest is for machine clients that push events with a token, and reads only what
+such a client reads back (accounts, terminal states, monitoring): its token lives in the PBX's
+configuration, and a leaked one must not open the audit log, web sessions, chat or CDRs.
 """
 
 from django.apps import apps as global_apps
@@ -9,6 +11,8 @@ from django.contrib.auth.models import Group, Permission
 
 REPORT_APPS = ("registrations", "sip_sessions", "cdr", "audit", "conferences", "monitoring")
 ROLE_NAMES = ("Operators", "Support", "Admins", "Ingest")
+# The reads of a machine client: GET /api/v1/accounts/, /terminal-states/ and /monitoring/.
+INGEST_READS = (("registrations", "view_account"), ("monitoring", "view_terminalstate"))
 
 
 def _models() -> list:
@@ -24,6 +28,14 @@ def _models() -> list:
     return sorted(models, key=lambda model: model._meta.label)
 
 
+def _named(wanted) -> list[Permission]:
+    """The permissions named by (app label, codename) pairs."""
+    wanted = set(wanted)
+    labels = {app_label for app_label, _ in wanted}
+    found = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
 def _perms(actions: tuple[str, ...]) -> list[Permission]:
     wanted = {
         (model._meta.app_label, f"{action}_{model._meta.model_name}")
@@ -31,9 +43,7 @@ def _perms(actions: tuple[str, ...]) -> list[Permission]:
         for action in actions
         if action in model._meta.default_permissions
     }
-    labels = {app_label for app_label, _ in wanted}
-    found = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
-    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+    return _named(wanted)
 
 
 def _console(codename: str) -> list[Permission]:
@@ -48,12 +58,12 @@ def sync_roles(sender=None, **kwargs) -> None:
     view = _perms(("view",))
     export = _console("export_reports")
     admin = _perms(("add", "change", "delete")) + _console("export_reports")
-    ingest = _console("ingest_events")
+    ingest = _console("ingest_events") + _named(INGEST_READS)
     roles = {
         "Operators": view,
         "Support": view + export,
         "Admins": view + admin,
-        "Ingest": view + ingest,
+        "Ingest": ingest,
     }
     for name, permissions in roles.items():
         group, _ = Group.objects.get_or_create(name=name)

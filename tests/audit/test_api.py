@@ -86,7 +86,7 @@ EVENTS = [
 ]
 
 
-def test_server_events_push_is_idempotent(api):
+def test_server_events_push_is_idempotent(api, operator_client):
     first = api.post("/api/v1/server-events/", EVENTS, format="json")
     assert first.status_code == 201 and first.json() == {"received": 4, "created": 4, "unchanged": 0}
     again = api.post("/api/v1/server-events/", EVENTS, format="json")
@@ -97,7 +97,7 @@ def test_server_events_push_is_idempotent(api):
     inactive = ServerEvent.objects.get(event_id="srv-4")
     assert (inactive.get_previous_status_display(), inactive.get_new_status_display()) == ("-2 inactive", "0 offline")
     assert ServerEvent.objects.get(event_id="srv-3").success is False
-    listed = api.get("/api/v1/server-events/?event_type=status").json()["results"]
+    listed = operator_client.get("/api/v1/server-events/?event_type=status").json()["results"]
     assert sorted(item["event_id"] for item in listed) == ["srv-2", "srv-4"]
 
 
@@ -119,10 +119,10 @@ def test_bad_server_events_are_refused_naming_the_field(api, item, field):
     assert not ServerEvent.objects.filter(event_id__startswith="srv").exists()
 
 
-def test_audit_and_config_changes_are_readable_through_the_api(api):
+def test_audit_and_config_changes_are_readable_through_the_api(api, operator_client):
     AccountFactory(username="yan")
-    audit = api.get("/api/v1/audit/?action=A&resource_table=registrations").json()["results"]
+    audit = operator_client.get("/api/v1/audit/?action=A&resource_table=registrations").json()["results"]
     assert audit[0]["actor"].startswith("t:0:") and audit[0]["statement"].startswith("registrations_account:")
-    changes = api.get("/api/v1/config-changes/?resource_table=registrations_account").json()["results"]
+    changes = operator_client.get("/api/v1/config-changes/?resource_table=registrations_account").json()["results"]
     assert changes[0]["object"] == "account yan"
     assert {"parameter": "username", "before": None, "after": "yan"} in changes[0]["changes"]

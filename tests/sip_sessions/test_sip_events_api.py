@@ -70,10 +70,41 @@ def test_a_malformed_batch_leaves_none(api):
     assert {(e["index"], e["field"]) for e in response.json()["errors"]} == {
         (1, "event"),
         (2, "remote_ip"),
+        (2, "remote_port"),
+        (2, "transport"),
         (3, "timestamp"),
         (4, "remote_port"),
     }
     assert not SipEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "left_out",
+    [("remote_port",), ("transport",), ("remote_ip",), ("remote_port", "transport")],
+)
+@pytest.mark.parametrize("as_what", ["absent", "null or blank"])
+def test_an_event_without_a_username_needs_its_full_remote_address(api, left_out, as_what):
+    """Reconciliation matches ip, port and transport: with one missing the event could never be
+    pending, so it would sit unreconciled for ever. Each missing part is named."""
+    item = {**BATCH[0], "event_id": "s9"}
+    for name in left_out:
+        if as_what == "absent":
+            del item[name]
+        else:
+            item[name] = "" if name == "transport" else None
+    response = api.post(URL, [BATCH[0], item], format="json")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert {(error["index"], error["field"]) for error in errors} == {(1, name) for name in left_out}
+    assert all("without a username needs the" in error["message"] for error in errors)
+    assert not SipEvent.objects.exists()
+
+
+def test_a_named_event_may_come_without_an_address(api):
+    named = {"event_id": "s7", "timestamp": "2026-11-02T10:00:00Z", "event": "REGISTER", "username": "1932"}
+    port_only = {**BATCH[0], "event_id": "s8", "username": "1932", "transport": ""}
+    assert api.post(URL, [named, port_only], format="json").status_code == 201
+    assert SipEvent.objects.get(event_id="s8").remote_port == 5060
 
 
 def test_a_named_user_is_linked_to_a_known_account_only(api):
@@ -83,11 +114,11 @@ def test_a_named_user_is_linked_to_a_known_account_only(api):
     assert SipEvent.objects.get(event_id="s3").account is None  # a scanner's guess makes no account
 
 
-def test_get_items_carry_reconciliation(api):
+def test_get_items_carry_reconciliation(api, operator_client):
     BindingFactory(account=AccountFactory(username="1932"))
     api.post(URL, BATCH, format="json")
     reconcile()
-    results = api.get(URL).json()["results"]
+    results = operator_client.get(URL).json()["results"]
     assert [row["event_id"] for row in results] == ["s3", "s2", "s1"]  # newest first
     assert {key: results[1][key] for key in ("event", "username", "reconciled", "ambiguous")} == {
         "event": "NETWORK_ERROR",
@@ -97,7 +128,7 @@ def test_get_items_carry_reconciliation(api):
     }
     assert set(results[1]) >= {"timestamp", "remote_ip", "remote_port", "transport", "details", "reconciled_at"}
     assert (results[0]["username"], results[0]["reconciled"]) == ("admin", False)
-    pending = api.get(URL + "?state=reconciled&username=1932").json()["results"]
+    pending = operator_client.get(URL + "?state=reconciled&username=1932").json()["results"]
     assert [row["event_id"] for row in pending] == ["s2", "s1"]
 
 

@@ -84,7 +84,7 @@ def test_tokens_and_rights(client, operator):
     assert reader.post("/api/v1/probes/", ITEMS, format="json").status_code == 403
 
 
-def test_get_lists_with_the_reports_filters_and_keyset_links(api):
+def test_get_lists_with_the_reports_filters_and_keyset_links(api, operator_client):
     api.post(
         "/api/v1/probes/",
         [
@@ -93,13 +93,13 @@ def test_get_lists_with_the_reports_filters_and_keyset_links(api):
         ],
         format="json",
     )
-    page = api.get("/api/v1/probes/?kind=PING").json()
+    page = operator_client.get("/api/v1/probes/?kind=PING").json()
     assert len(page["results"]) == 30 and page["next"] is None
-    page = api.get("/api/v1/probes/?o=time").json()
+    page = operator_client.get("/api/v1/probes/?o=time").json()
     assert page["results"][0]["event_id"] == "g0" and page["next"] and page["previous"] is None
-    following = api.get(page["next"]).json()
+    following = operator_client.get(page["next"]).json()
     assert following["results"][0]["event_id"] == "g50"
-    bad = api.get("/api/v1/probes/?kind=PANG")
+    bad = operator_client.get("/api/v1/probes/?kind=PANG")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "kind"
 
 

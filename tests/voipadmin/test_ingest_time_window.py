@@ -1,5 +1,5 @@
-"""Every ingest endpoint refuses a time outside the ingest window with a 400 naming index and
-field, and stores nothing of the batch (README "API")."""
+"""Every ingest endpoint refuses a time without an offset, or outside the ingest window, with a 400
+naming index and field, and stores nothing of the batch (README "API")."""
 
 import datetime
 
@@ -87,3 +87,22 @@ def test_the_window_edges_are_accepted(ingest_client, url, make, fields, model):
     response = ingest_client.post(url, [make(0, "2000-01-01T00:00:00Z"), make(1, edge)], format="json")
     assert response.status_code == 201, response.content
     assert model.objects.exists()
+
+
+@pytest.mark.parametrize(("url", "make", "fields", "model"), ENDPOINTS)
+@pytest.mark.parametrize("naive", ["2026-11-20T10:00:00", "2026-11-20 10:00:00.250"])
+def test_a_time_without_an_offset_is_a_400_naming_index_and_field(ingest_client, url, make, fields, model, naive):
+    """Read in TIME_ZONE it would be stored an offset away from when it happened: refused, not guessed."""
+    response = ingest_client.post(url, [make(0, GOOD), make(1, naive)], format="json")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert {(error["index"], error["field"]) for error in errors} == {(1, name) for name in fields}
+    assert all("with an offset" in error["message"] for error in errors)
+    assert not model.objects.exists()
+
+
+def test_a_cdrs_answer_without_an_offset_is_refused_too(ingest_client):
+    response = ingest_client.post("/api/v1/cdrs/", [{**cdr(0, GOOD), "answer": "2026-11-20T10:00:00"}], format="json")
+    assert response.status_code == 400
+    assert [(error["index"], error["field"]) for error in response.json()["errors"]] == [(0, "answer")]
+    assert not Cdr.objects.exists()

@@ -4,6 +4,12 @@ from django.urls import path
 
 from . import views
 
+EXPORT_SEGMENT = "export.csv"
+DELETE_SEGMENT = "delete"
+# What a row's key may not be, its detail page being `<key>/` beside the list: the machine's own
+# pages, and the dot segments a browser resolves away before asking.
+RESERVED_SEGMENTS = frozenset({EXPORT_SEGMENT, DELETE_SEGMENT, ".", ".."})
+
 
 def report_patterns(report) -> list:
     def bound(view_class):
@@ -11,7 +17,7 @@ def report_patterns(report) -> list:
 
     return [
         path("", bound(views.ReportListView), name="list"),
-        path("export.csv", bound(views.ReportExportView), name="export"),
-        path("delete/", bound(views.ReportDeleteView), name="delete"),
+        path(EXPORT_SEGMENT, bound(views.ReportExportView), name="export"),
+        path(f"{DELETE_SEGMENT}/", bound(views.ReportDeleteView), name="delete"),
         path("<str:pk>/", bound(views.ReportDetailView), name="detail"),
     ]

@@ -5,13 +5,16 @@ from pathlib import Path
 import dj_database_url
 
 from .environment import env_bool, env_int, env_list, env_str
+from .secret_key import refuse_weak_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VOIPADMIN_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-# An empty SECRET_KEY is reported by the voipadmin.E001 system check, not hidden by a default.
+# An empty SECRET_KEY is reported by the voipadmin.E001 system check, not hidden by a default; a
+# weak one is refused here, since gunicorn and Celery run no system checks.
 SECRET_KEY = env_str("SECRET_KEY") or ("django-insecure-local-only" if DEBUG else "")
+refuse_weak_secret_key(SECRET_KEY, debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Proxies whose X-Forwarded-For is believed; anything else is the client's own claim.
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads request.is_secure(): only a trusted proxy may say the request was HTTPS.
+    "voipadmin.request_context.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
