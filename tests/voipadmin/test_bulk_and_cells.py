@@ -41,3 +41,14 @@ def test_a_column_can_word_its_cell_and_empty_json_is_empty():
     assert cell(call_history, plain, session).text == "symmetric"
     media = ConferenceSession._meta.get_field("media")
     assert display(media, {}) == ("", "empty")
+
+
+def test_a_cell_renders_its_td_with_every_part_escaped():
+    from voipadmin.reports.cells import Cell
+
+    html = Cell(text="<script>x</script>", link='/a?b="c"&d', hint='say "hi" <b>', css="enum enum-U").html
+    assert html == (
+        '<td class="enum enum-U" title="say &quot;hi&quot; &lt;b&gt;">'
+        '<a href="/a?b=&quot;c&quot;&amp;d">&lt;script&gt;x&lt;/script&gt;</a></td>'
+    )
+    assert Cell(text="plain").html == '<td class="">plain</td>'

@@ -6,6 +6,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .definition import Column, Report
 
@@ -16,6 +18,15 @@ class Cell:
     link: str | None = None
     hint: str = ""
     css: str = ""
+
+    @property
+    def html(self) -> SafeString:
+        """The `<td>` of the cell, escaped: one string per cell instead of a template fragment
+        rendered per cell (a page is a thousand cells; the template loop cost most of its time)."""
+        title = f' title="{escape(self.hint)}"' if self.hint else ""
+        text = escape(self.text)
+        inner = f'<a href="{escape(self.link)}">{text}</a>' if self.link else text
+        return mark_safe(f'<td class="{escape(self.css)}"{title}>{inner}</td>')  # noqa: S308 every part escaped
 
 
 def resolve(row: models.Model, path: str) -> Any:
