@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "conferences",
     "monitoring",
+    "sources",
 ]
 
 MIDDLEWARE = [
