@@ -4,6 +4,7 @@ from rest_framework.permissions import BasePermission
 
 from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import IngestMixin, ReportResource
+from voipadmin.reports.reads import ReplicaReadsMixin
 
 from .models import Account
 from .reports import registered_accounts, registration_history
@@ -39,7 +40,7 @@ class AccountPagination(CursorPagination):
     page_size = 100
 
 
-class AccountResource(IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AccountResource(ReplicaReadsMixin, IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """GET: accounts by username (`?username=`, `?department=`, `?extension=`); POST: upsert by
     username. Not a report (no page lists accounts), so it pages by a cursor on username."""
 

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from .dashboard import cards_for
 from .forms import PreferenceForm
 from .preferences import preferences_for
+from .reports.reads import reads_from_replica
 
 
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "voipadmin/dashboard.html", {"cards": cards_for(request)})
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from voipadmin.bulk import delete_in_batches
 from voipadmin.models import DeletionJob
 from voipadmin.partitions import can_delete_by_key, delete_by_key, key_fields
+from voipadmin.replica.state import reader_pin
 from voipadmin.request_context import RequestContext
 
 from .counting import bounded_count
@@ -143,6 +144,8 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
         with transaction.atomic():
             job.save(update_fields=["protected", "cascaded", "state", "finished_at"])
             _record(report, job)
+        # The person who confirmed it reads the primary until the replica has replayed the delete.
+        reader_pin(user_id=job.requested_by_id)
     except Exception as error:
         logger.exception("deletion job %s failed", job.pk)
         job.refresh_from_db()
@@ -151,6 +154,7 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "error", "finished_at"])
         _record(report, job)
+        reader_pin(user_id=job.requested_by_id)
         raise
     return job
 

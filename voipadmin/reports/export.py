@@ -223,6 +223,8 @@ def export_response(
     report: Report, queryset: QuerySet, *, zone_name: str, delimiter: str, encoding: str
 ) -> StreamingHttpResponse:
     columns = export_columns(report, zone_name)
+    # The stream runs after the view has returned, outside its read scope: bind the database now.
+    queryset = queryset.using(queryset.db)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
         export_stream(queryset, columns, zone_name=zone_name, delimiter=delimiter, encoding=encoding),

@@ -20,15 +20,22 @@ from .export import export_response
 from .filters import FilterError, select
 from .keyset import order_queryset
 from .paging import page_links, query_without, report_ordering, report_page
+from .reads import mark_response, replica_reads
 
 
 class ReportView(View):
     report: Report
+    # Lists, details and exports read from the replica (when there is one); the delete
+    # confirmation counts on the primary.
+    reads_replica = True
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if not request.user.has_perm(self.report.view_permission):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        if not self.reads_replica:
+            return super().dispatch(request, *args, **kwargs)
+        with replica_reads(request) as source:
+            return mark_response(super().dispatch(request, *args, **kwargs), source)
 
     def base_context(self, request: HttpRequest) -> dict:
         user = request.user
@@ -144,6 +151,7 @@ class ReportExportView(ReportView):
 
 class ReportDeleteView(ReportView):
     template_name = "reports/delete_confirm.html"
+    reads_replica = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if not (self.report.can_delete and request.user.has_perm(self.report.delete_permission)):

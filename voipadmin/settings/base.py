@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A person who wrote reads the primary until the replica has replayed it (no-op without one).
+    "voipadmin.replica.middleware.ReadYourWritesMiddleware",
     "voipadmin.request_context.RequestContextMiddleware",
     "voipadmin.preferences.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "voipadmin.menu.menu_context",
+                "voipadmin.replica.context.read_source_context",
             ],
         },
     },
@@ -91,6 +94,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Behind PgBouncer in transaction mode a server-side cursor (the ORM's .iterator()) cannot outlive
+# its transaction; see docs/deployment.md.
+DISABLE_SERVER_SIDE_CURSORS = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+# A streaming replica of the primary: reports, exports, charts and API GETs read from it, writes
+# and a person's own fresh changes go to the primary (voipadmin/replica/, docs/replica.md).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_ALIAS = "replica"
+if DATABASE_REPLICA_URL:
+    DATABASES[REPLICA_ALIAS] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES[REPLICA_ALIAS]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+    DATABASES[REPLICA_ALIAS]["OPTIONS"] = {"connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2)}
+    # The replica is the primary's copy, not a database of its own to create for tests.
+    DATABASES[REPLICA_ALIAS]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["voipadmin.replica.router.ReplicaRouter"]
+# Seconds a replica found down is not asked again (reads go to the primary meanwhile).
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+# Longest a person's reads stay on the primary after their own write, waiting for the replica.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 900)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
