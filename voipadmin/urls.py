@@ -5,10 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from audit.auth import ConsoleAuthenticationForm
 
+from .health import healthz, readyz
 from .reports.views import deletion_job_view
 from .views import dashboard, preferences
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", dashboard, name="dashboard"),
     path(
         "login/",
