@@ -4,7 +4,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Avg, Count, Q, QuerySet
 
 from voipadmin.reports.counting import estimate_rows
@@ -88,10 +88,12 @@ def cdr_summary(*, queryset: QuerySet, rows: int, timeout_ms: int) -> CallSummar
     On PostgreSQL the reads get `timeout_ms`; a selection too sparse to sample in that time gives
     None (the page says so) rather than a slow page.
     """
+    # The timeout is set where the reads go (the replica, when the page reads there).
+    database = queryset.db
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
+        with transaction.atomic(using=database):
+            if connections[database].vendor == "postgresql":
+                with connections[database].cursor() as cursor:
                     cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
             figures = _figures(queryset, rows)
     except OperationalError as error:

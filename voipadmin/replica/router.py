@@ -4,7 +4,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 
 # A person's own state is read where it was written, whatever the page.
 PRIMARY_ONLY_MODELS = frozenset(
@@ -31,7 +31,11 @@ class ReplicaRouter:
             return instance._state.db
         if model._meta.label_lower in PRIMARY_ONLY_MODELS:
             return DEFAULT_DB_ALIAS
-        return _read_alias.get()
+        alias = _read_alias.get()
+        if alias is not None and alias != DEFAULT_DB_ALIAS and connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            # Inside a transaction on the primary a read may feed a write: read what it will change.
+            return DEFAULT_DB_ALIAS
+        return alias
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS
