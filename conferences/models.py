@@ -105,6 +105,9 @@ class Endpoint(models.Model):
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     last_conference = models.CharField("last conf name", max_length=255, blank=True)
+    last_conference_at = models.DateTimeField(
+        "last conf end", null=True, blank=True, help_text="When the session named in Last Conf Name ended."
+    )
     network_test = models.JSONField(default=dict, blank=True)
     system_info = models.JSONField("system information", default=dict, blank=True)
 
