@@ -69,5 +69,8 @@ def audited_models() -> list[Audited]:
 
 
 def config_tables() -> list[str]:
-    """Tables whose changes the Configuration Changes report shows."""
-    return sorted({spec.table for spec in _audited.values() if spec.config})
+    """Tables whose changes the Configuration Changes report shows: the console's own audited
+    tables and the VoIP server's sections pushed to POST /api/v1/config-changes/."""
+    from .models import SERVER_CONFIG_TABLES
+
+    return sorted({spec.table for spec in _audited.values() if spec.config} | set(SERVER_CONFIG_TABLES))
