@@ -212,6 +212,14 @@ class ServerConfigSection(models.TextChoices):
     ACCOUNTS = "accounts", "user accounts"
 
 
+class ServerConfigAction(models.TextChoices):
+    """What a pushed configuration change did, in seed 002's codes."""
+
+    ADD = "A", "added"
+    UPDATE = "U", "updated"
+    DELETE = "D", "deleted"
+
+
 SERVER_CONFIG_TABLES = tuple(f"server_{section}" for section in ServerConfigSection.values)
 
 

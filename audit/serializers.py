@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
 
-from .models import AuditAction, AuditRecord, ConfigChange, ServerConfigSection, ServerEvent, WebAccess
+from .models import AuditRecord, ConfigChange, ServerConfigAction, ServerConfigSection, ServerEvent, WebAccess
 
 
 class WebAccessSerializer(serializers.ModelSerializer):
@@ -150,9 +150,9 @@ class ServerConfigChangeIngestSerializer(serializers.Serializer):
         help_text="The changed object of the section: a conference's ID, a group, a survey, an LDAP server...",
     )
     action = serializers.ChoiceField(
-        choices=[(code, label) for code, label in AuditAction.choices if code in ("A", "U", "D")],
+        choices=ServerConfigAction.choices,
         required=False,
-        default=AuditAction.UPDATE,
+        default=ServerConfigAction.UPDATE,
         help_text="A (added), U (updated, the default) or D (deleted).",
     )
     parameter = serializers.CharField(

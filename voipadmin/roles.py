@@ -16,6 +16,8 @@ ROLE_NAMES = ("Operators", "Support", "Admins", "Ingest")
 INGEST_READS = (("registrations", "view_account"), ("monitoring", "view_terminalstate"))
 # Seed 002: the Audit Log "is available only for web users with Administrator privileges".
 ADMIN_ONLY_VIEWS = (("audit", "view_auditrecord"),)
+# The Settings page (/settings/) is for Administrators.
+SETTINGS_RIGHTS = (("voipadmin", "view_consolesetting"), ("voipadmin", "change_consolesetting"))
 
 
 def _models() -> list:
@@ -62,7 +64,7 @@ def sync_roles(sender=None, **kwargs) -> None:
     admin_only = {permission.pk for permission in _named(ADMIN_ONLY_VIEWS)}
     everyone = [permission for permission in view if permission.pk not in admin_only]
     export = _console("export_reports")
-    admin = _perms(("add", "change", "delete")) + _console("export_reports")
+    admin = _perms(("add", "change", "delete")) + _console("export_reports") + _named(SETTINGS_RIGHTS)
     ingest = _console("ingest_events") + _named(INGEST_READS)
     roles = {
         "Operators": everyone,

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from audit.auth import ConsoleAuthenticationForm
 
 from .reports.views import deletion_job_view
-from .views import dashboard, preferences
+from .views import console_settings, dashboard, preferences
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", preferences, name="preferences"),
+    path("settings/", console_settings, name="settings"),
     path("deletions/<int:pk>/", deletion_job_view, name="deletion-job"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("voipadmin.api_urls")),
