@@ -80,6 +80,7 @@ def upload_response(request, store, limit: int) -> Response:
             source_id=data.get("source_id"),
             created_at=data.get("created_at"),
             duration=data.get("duration"),
+            started_at=data.get("started_at"),
         )
     except UploadRejected as rejected:
         return _rejected(rejected)

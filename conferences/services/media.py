@@ -152,6 +152,7 @@ def recording_store(
     source_id: str | None = None,
     created_at=None,
     duration: float | None = None,
+    started_at=None,
 ) -> tuple[Recording, bool]:
     """Keep an uploaded recording; (row, created). Raises UploadRejected naming the bad field."""
     session = _session(session_id)
@@ -170,6 +171,7 @@ def recording_store(
         created_at=created_at or timezone.now(),
         source_id=source_id or None,
         duration=duration,
+        started_at=started_at,
     )
     row.storage_suffix = kind.suffix
     return _store(Recording, row, upload)
