@@ -4,9 +4,9 @@
 (function () {
   "use strict";
 
-  function setUp(section) {
-    var player = section.querySelector("[data-player]");
-    var list = section.querySelector("[data-chat-sync]");
+  function setUp() {
+    var player = document.querySelector("[data-player]");
+    var list = document.querySelector("[data-chat-sync]");
     if (!player || !list || list.dataset.synced) {
       return;
     }
@@ -66,16 +66,9 @@
     show(player.currentTime || 0);
   }
 
-  function setUpAll() {
-    var sections = document.querySelectorAll("[data-section=player]");
-    for (var i = 0; i < sections.length; i++) {
-      setUp(sections[i]);
-    }
-  }
-
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpAll);
+    document.addEventListener("DOMContentLoaded", setUp);
   } else {
-    setUpAll();
+    setUp();
   }
 })();
