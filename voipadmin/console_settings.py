@@ -3,12 +3,14 @@ the Settings page; the environment variable of the same name is the default.
 
 The code that used the environment setting asks `console_setting(NAME)`. The rows an Administrator
 saved are read once into the cache (Django's cache: Redis when REDIS_URL is set) and kept there
-`CACHE_SECONDS`; a change clears that entry, so the next read anywhere sees it (in a process with
-the local-memory cache, other processes within `CACHE_SECONDS`). A setting without a row reads
+`CACHE_SECONDS`, and each process keeps its copy `LOCAL_SECONDS` more; a change clears both, so
+the next read in that process sees it and other processes within a second (with the local-memory
+cache, within `CACHE_SECONDS`). A setting without a row reads
 `django.conf.settings` at call time. Every change is one audit record, shown in Configuration
 Changes with the value before and after.
 """
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,9 @@ from django.db import transaction
 
 CACHE_KEY = "voipadmin:console-settings:v1"
 CACHE_SECONDS = 30
+# Each process also keeps what it read this long, so a storm of reads costs no cache round trip.
+LOCAL_SECONDS = 1.0
+_local: dict[str, Any] = {"until": 0.0, "saved": None}
 DIAGNOSTICS_LEVELS = (
     ("none", "none: time, type and summary"),
     ("headers", "headers: + addresses, contact, user agent, dispositions"),
@@ -119,13 +124,18 @@ SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
 def _saved() -> dict[str, Any]:
-    """The values Administrators saved, from the cache (one query when it is empty)."""
+    """The values Administrators saved: this process's copy of the last second, else the cache,
+    else one query."""
+    now = time.monotonic()
+    if _local["saved"] is not None and now < _local["until"]:
+        return _local["saved"]
     saved = cache.get(CACHE_KEY)
     if saved is None:
         from .models import ConsoleSetting
 
         saved = dict(ConsoleSetting.objects.values_list("key", "value"))
         cache.set(CACHE_KEY, saved, CACHE_SECONDS)
+    _local.update(saved=saved, until=now + LOCAL_SECONDS)
     return saved
 
 
@@ -140,6 +150,7 @@ def console_setting(key: str) -> Any:
 
 def console_settings_forget() -> None:
     """Drop the cached values (after a change, and between tests)."""
+    _local.update(saved=None, until=0.0)
     cache.delete(CACHE_KEY)
 
 
