@@ -12,6 +12,7 @@ from .models import ChatMessage, ConferenceSession, Endpoint, Recording
 from .selectors import (
     endpoint_detail_context,
     history_url,
+    recording_chat,
     session_detail_context,
     session_url,
     user_link,
@@ -156,6 +157,7 @@ recordings = Report(
     delete_event="delete_video_recording",
     on_delete_batch=recordings_delete_batch,
     detail_template="conferences/recording_detail.html",
+    detail_context=lambda row: {"chat": recording_chat(recording=row)},
     menu_group="Conferences",
     menu_order=30,
 )

@@ -14,7 +14,10 @@ class TerminalStateIngestSerializer(serializers.Serializer):
     timestamp = AwareDateTimeField()
     username = serializers.CharField(max_length=64)
     terminal = serializers.IntegerField(min_value=1, max_value=4, help_text="The terminal's slot, 1 to 4.")
-    kind = serializers.ChoiceField(choices=TerminalKind.choices, help_text="sip, dect, usb or mobile (any case).")
+    kind = serializers.ChoiceField(
+        choices=TerminalKind.choices,
+        help_text="sip, dect, usb, mobile or gui (the user's own client, the UC / softphone GUI; any case).",
+    )
     registered = serializers.BooleanField()
     calls_ringing = serializers.IntegerField(min_value=0, max_value=999, default=0)
     calls_active = serializers.IntegerField(min_value=0, max_value=999, default=0)

@@ -7,7 +7,7 @@ from audit.auth import ConsoleAuthenticationForm
 
 from .health import healthz, readyz
 from .reports.views import deletion_job_view
-from .views import dashboard, preferences
+from .views import console_settings, dashboard, preferences
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", preferences, name="preferences"),
+    path("settings/", console_settings, name="settings"),
     path("deletions/<int:pk>/", deletion_job_view, name="deletion-job"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("voipadmin.api_urls")),

@@ -33,6 +33,9 @@ class Column:
     # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
     permission: str = ""
+    # What the CSV export carries instead of the stored `field`, as a text expression computed in
+    # the export's SELECT, so the file keeps what the list shows (the audit log's `kind:id:sub id:name`).
+    export_as: Any = None
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))

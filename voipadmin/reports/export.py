@@ -9,6 +9,7 @@ Both paths hold one chunk in memory at a time.
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
@@ -32,6 +33,7 @@ class ExportColumn:
     path: str
     label: str
     kind: str  # datetime, date, bool, number, ip, text
+    expression: Any = None  # a Column's `export_as`, annotated under `path`
 
 
 def _kind(field: models.Field) -> str:
@@ -63,8 +65,19 @@ def export_columns(report: Report, zone_name: str) -> list[ExportColumn]:
         label = column.title(report.model)
         if kind == "datetime":
             label = f"{label} ({zone_name})"
+        if column.export_as is not None:
+            columns.append(
+                ExportColumn(path=f"export_as_{len(columns)}", label=label, kind="text", expression=column.export_as)
+            )
+            continue
         columns.append(ExportColumn(path=path, label=label, kind=kind))
     return columns
+
+
+def with_export_expressions(queryset: QuerySet, columns: list[ExportColumn]) -> QuerySet:
+    """The queryset with each column's own export expression annotated under its path."""
+    computed = {column.path: column.expression for column in columns if column.expression is not None}
+    return queryset.annotate(**computed) if computed else queryset
 
 
 def neutralise(text: str | None) -> str:
@@ -224,7 +237,7 @@ def export_response(
 ) -> StreamingHttpResponse:
     columns = export_columns(report, zone_name)
     # The stream runs after the view has returned, outside its read scope: bind the database now.
-    queryset = queryset.using(queryset.db)
+    queryset = with_export_expressions(queryset.using(queryset.db), columns)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
         export_stream(queryset, columns, zone_name=zone_name, delimiter=delimiter, encoding=encoding),

@@ -198,6 +198,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 0)
 RECORDING_MAX_UPLOAD_BYTES = env_int("RECORDING_MAX_UPLOAD_BYTES", 4 * 1024**3)
 SHARED_FILE_MAX_UPLOAD_BYTES = env_int("SHARED_FILE_MAX_UPLOAD_BYTES", 200 * 1024**2)
+# The days "Delete old endpoints..." keeps by default (seed 001: 180).
+ENDPOINT_RETENTION_DAYS = env_int("ENDPOINT_RETENTION_DAYS", 180)
 
 # audit: login lockout (audit/services/lockout.py). The backend counts every password check, for
 # the console's login and the admin's alike.
@@ -220,6 +222,8 @@ RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)
 # How much of each source the diagnostics page shows: none (time, type, summary), headers (+
 # addresses, contact, user agent, dispositions) or full (+ details text, every CDR field, payload).
 MONITORING_DIAGNOSTICS_DETAIL = env_str("MONITORING_DIAGNOSTICS_DETAIL", "headers")
+# Off: the diag button and page say diagnostics are off (seeds 003/004: "if activated").
+MONITORING_DIAGNOSTICS_ENABLED = env_bool("MONITORING_DIAGNOSTICS_ENABLED", True)
 MONITORING_DIAGNOSTICS_HOURS = env_int("MONITORING_DIAGNOSTICS_HOURS", 48)
 # At most this many entries per source (SIP events, calls, registrations, terminal changes).
 MONITORING_DIAGNOSTICS_ROWS = env_int("MONITORING_DIAGNOSTICS_ROWS", 500)

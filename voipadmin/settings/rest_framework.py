@@ -28,6 +28,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "ServerEventStatusEnum": "audit.models.ServerEvent.Status",
     "ServerEventTypeEnum": "audit.models.ServerEvent.EventType",
+    "AuditActionEnum": "audit.models.AuditAction",
+    "ServerConfigActionEnum": "audit.models.ServerConfigAction",
+    "ServerConfigSectionEnum": "audit.models.ServerConfigSection",
     "SipEventTypeEnum": "sip_sessions.models.SipEventType",
 }
 
