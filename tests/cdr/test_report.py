@@ -64,7 +64,7 @@ def ids(calls, *names):
         ("billsec_min=1", ["leg", "answered"]),
         ("linkedid=L3", ["leg", "outside"]),
         ("start_after=2026-11-10T09:05&start_before=2026-11-10T09:30", ["leg", "outside", "busy"]),
-        ("q=congestion", []),
+        ("q=congestion", ["failed"]),  # the word as received, shown in the disposition's hover
         ("q=0044 1001", ["failed"]),
         ("o=duration", ["failed", "busy", "outside", "leg", "answered"]),
         ("o=-billsec", ["answered", "leg", "failed", "outside", "busy"]),
