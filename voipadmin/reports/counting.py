@@ -77,12 +77,21 @@ def capped_count(
     cap = count_cap() if cap is None else cap
     timeout_ms = settings.REPORT_COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
     connection = connections[queryset.db]
+    limited = connection.vendor == "postgresql" and bool(timeout_ms)
     try:
         with transaction.atomic(using=queryset.db):
-            if connection.vendor == "postgresql" and timeout_ms:
+            if limited:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+                    cursor.execute(
+                        "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                        [f"{int(timeout_ms)}ms"],
+                    )
+                    before = cursor.fetchone()[0]
             found, exact = bounded_count(queryset, cap)
+            if limited:
+                # A local setting outlives the savepoint: give the rest of an outer transaction its own.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except OperationalError as error:
         logger.info("report count stopped: %s", error)
         return RowCount(value=at_least, exact=False)
