@@ -58,6 +58,7 @@ registered_accounts = Report(
     description="Every account online now, one row each with all its live contacts (desk phone, softphone, ...): "
     "a registration binding not yet expired nor removed. Click an Id for the account's page.",
     model=Account,
+    permission_model=RegistrationBinding,
     queryset=online_accounts,
     filterset=RegisteredFilter,
     columns=[

@@ -87,7 +87,7 @@ def test_list_links_accounts_to_their_history_and_hints_the_source_word(operator
     page = operator_client.get("/cdr/").content.decode()
     assert 'href="/cdr/?account=alice"' in page
     assert 'title="FAILED: the call could not be placed; as received: CONGESTION"' in page
-    assert "Caller ID</th>" in page and "Unique ID</th>" not in page  # export-only columns stay off the page
+    assert "Caller ID</a></th>" in page and "Unique ID</a></th>" not in page  # export-only columns stay off the page
 
 
 def test_disposition_hover_says_what_the_exit_code_means(operator_client, calls):

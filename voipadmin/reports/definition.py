@@ -108,6 +108,9 @@ class Report:
     # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
     list_template: str = "reports/list.html"
     list_context: Callable[[Selection], dict] | None = None
+    # The model whose view/delete permissions guard the report, when not its rows' own (Registered
+    # Accounts lists accounts but is guarded as the bindings it is made of).
+    permission_model: type[models.Model] | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
@@ -157,11 +160,13 @@ class Report:
     # -- permissions
     @property
     def view_permission(self) -> str:
-        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+        opts = (self.permission_model or self.model)._meta
+        return f"{opts.app_label}.view_{opts.model_name}"
 
     @property
     def delete_permission(self) -> str:
-        return f"{self.model._meta.app_label}.delete_{self.model._meta.model_name}"
+        opts = (self.permission_model or self.model)._meta
+        return f"{opts.app_label}.delete_{opts.model_name}"
 
     export_permission = "voipadmin.export_reports"
 
