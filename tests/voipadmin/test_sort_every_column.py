@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import models
 
 from voipadmin.reports import all_reports
-from voipadmin.reports.keyset import _value_at
+from voipadmin.reports.cells import resolve
 
 pytestmark = pytest.mark.django_db(transaction=False)
 # The buttons of Recordings (play, download, delete): links, not data a person sorts by.
@@ -34,7 +34,7 @@ def _key(field: models.Field, value):
 
 def _expected(report, column, rows, descending: bool, size: int) -> list:
     field = column.model_field(report.model)
-    values = [(row.pk, _key(field, _value_at(row, column.field))) for row in rows]
+    values = [(row.pk, _key(field, resolve(row, column.field))) for row in rows]
     present = sorted((item for item in values if item[1] is not None), key=lambda item: (item[1], item[0]))
     ordered = [pk for pk, _ in present] + sorted(pk for pk, value in values if value is None)
     if descending:
