@@ -5,10 +5,10 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError
 from django.db.models import Avg, Count, Q, QuerySet
 
-from voipadmin.reports.counting import capped_count
+from voipadmin.reports.counting import capped_count, time_limited
 
 from .models import Cdr
 from .services.store import SAME_CALL_WINDOW
@@ -96,10 +96,7 @@ def cdr_summary(*, queryset: QuerySet, rows: int, timeout_ms: int, count_cap: in
     None (the page says so) rather than a slow page.
     """
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+        with time_limited(queryset.db, timeout_ms):
             figures = _figures(queryset, rows)
     except OperationalError as error:
         logger.info("CDR summary skipped: %s", error)

@@ -80,3 +80,22 @@ def test_quick_search_matches_status_words_and_flags(admin_client):
     assert pks(admin_client.get("/events/?q=rossi+busy")) != []
     assert busy.pk in pks(admin_client.get("/events/?q=rossi+busy"))
     assert pks(admin_client.get("/events/?q=rossi+owner")) == []
+
+
+def test_a_slow_count_says_only_what_the_page_knows_and_keeps_the_outer_timeout():
+    from django.db import connection
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from voipadmin.reports.counting import capped_count
+
+    CdrFactory.create_batch(3)
+    slow = Cdr.objects.alias(slept=RawSQL("(SELECT true FROM pg_sleep(0.2))", [], BooleanField())).filter(slept=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = '7s'")
+    count = capped_count(slow, timeout_ms=20, at_least=51)
+    assert (count.value, count.exact, count.text) == (51, False, "51+ rows")
+    assert capped_count(Cdr.objects.all(), timeout_ms=1000).text == "3 rows"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "7s"

@@ -7,6 +7,7 @@ A person reads a report's count as the size of what they selected, so the list p
 
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -61,6 +62,31 @@ class RowCount:
         return f"{figure} row" if self.value == 1 else f"{figure} rows"
 
 
+@contextmanager
+def time_limited(alias: str, timeout_ms: int | None):
+    """A savepoint whose statements get `timeout_ms` on PostgreSQL (OperationalError past it).
+
+    `set_config(..., true)` lasts to the end of the transaction, not of the savepoint, so the
+    previous value is put back on the way out: an outer transaction (a test, ATOMIC_REQUESTS) keeps
+    its own timeout. A savepoint rolled back by the timeout reverts the setting by itself.
+    """
+    connection = connections[alias]
+    limited = connection.vendor == "postgresql" and bool(timeout_ms)
+    with transaction.atomic(using=alias):
+        before = None
+        if limited:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                    [f"{int(timeout_ms)}ms"],
+                )
+                before = cursor.fetchone()[0]
+        yield
+        if limited:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+
+
 def count_cap() -> int:
     return max(1, int(settings.REPORT_COUNT_CAP))
 
@@ -76,22 +102,9 @@ def capped_count(
     """
     cap = count_cap() if cap is None else cap
     timeout_ms = settings.REPORT_COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
-    connection = connections[queryset.db]
-    limited = connection.vendor == "postgresql" and bool(timeout_ms)
     try:
-        with transaction.atomic(using=queryset.db):
-            if limited:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
-                        [f"{int(timeout_ms)}ms"],
-                    )
-                    before = cursor.fetchone()[0]
+        with time_limited(queryset.db, timeout_ms):
             found, exact = bounded_count(queryset, cap)
-            if limited:
-                # A local setting outlives the savepoint: give the rest of an outer transaction its own.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except OperationalError as error:
         logger.info("report count stopped: %s", error)
         return RowCount(value=at_least, exact=False)
