@@ -8,15 +8,22 @@ from voipadmin.reports.reads import ReplicaReadsMixin
 
 from .models import Account
 from .reports import registered_accounts, registration_history
-from .serializers import AccountIngestSerializer, AccountSerializer, BindingSerializer, RegistrationIngestSerializer
+from .serializers import (
+    AccountIngestSerializer,
+    AccountSerializer,
+    BindingSerializer,
+    OnlineAccountSerializer,
+    RegistrationIngestSerializer,
+)
 from .services import accounts_upsert, registrations_store
 
 
 class RegistrationResource(ReportResource):
-    """GET: the bindings live now (Registered Accounts); POST: the registrar's events."""
+    """GET: the accounts online now, each with its live contacts (Registered Accounts); POST: the
+    registrar's events."""
 
     report = registered_accounts
-    serializer_class = BindingSerializer
+    serializer_class = OnlineAccountSerializer
     ingest_serializer_class = RegistrationIngestSerializer
     ingest = staticmethod(registrations_store)
 

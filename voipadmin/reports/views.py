@@ -13,7 +13,7 @@ from voipadmin.preferences import zone_of
 from voipadmin.request_context import current
 
 from .cells import cell, detail_fields
-from .counting import estimate_rows
+from .counting import RowCount, capped_count
 from .definition import Report, get_report
 from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
@@ -64,7 +64,11 @@ class ReportListView(ReportView):
                 filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None, request.user)
             )
             return render(request, report.list_template, context, status=400)
-        exact = page.is_first and page.next_cursor is None
+        # The whole selection on one page is its own exact count; else a count that stops at the cap.
+        if page.is_first and page.next_cursor is None:
+            row_count = RowCount(value=len(page.rows), exact=True)
+        else:
+            row_count = capped_count(selection.queryset, at_least=len(page.rows) + 1)
         columns = report.listed_columns(request.user)
         context.update(
             filterset=selection.filterset,
@@ -73,8 +77,7 @@ class ReportListView(ReportView):
             page=page,
             headers=self.headers(params, ordering, request.user),
             rows=[(row.pk, [cell(report, column, row) for column in columns]) for row in page.rows],
-            row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
-            row_count_exact=exact,
+            row_count=row_count,
             query=query_without(params, "after", "before", "page"),
             filter_query=selection.filter_query(),
             links=self.page_links(params, page),

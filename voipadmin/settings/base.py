@@ -182,6 +182,10 @@ REPORT_PAGE_SIZE = env_int("REPORT_PAGE_SIZE", 50)
 REPORT_DELETE_BATCH = env_int("REPORT_DELETE_BATCH", 20000)
 # Above this many rows a confirmation page shows the planner's estimate instead of an exact figure.
 REPORT_EXACT_COUNT_LIMIT = env_int("REPORT_EXACT_COUNT_LIMIT", 100000)
+# A list page counts its selection exactly up to this many rows and shows "N+" past it.
+REPORT_COUNT_CAP = env_int("REPORT_COUNT_CAP", 10000)
+# ... in at most this time (PostgreSQL); a slower count shows only what the page knows ("51+").
+REPORT_COUNT_TIMEOUT_MS = env_int("REPORT_COUNT_TIMEOUT_MS", 500)
 
 # Days each growing table keeps (0: for ever). Whole months go by dropping their partition.
 RETENTION_DAYS = {
@@ -210,6 +214,8 @@ LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
 # cdr: the summary strip of the CDR report reads at most this many rows, within this time.
 CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
 CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)
+# The strip's call count: exact up to this many calls, "N+" past it (never the planner's guess).
+CDR_SUMMARY_COUNT_CAP = env_int("CDR_SUMMARY_COUNT_CAP", 100000)
 
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
