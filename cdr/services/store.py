@@ -1,10 +1,11 @@
 """Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
@@ -108,18 +109,44 @@ def _stored_starts(rows: Sequence[dict]) -> Starts:
     return starts
 
 
+def identity_lock_key(uniqueid: str, sequence: int) -> int:
+    """The 64-bit advisory lock key of an identity (signed, as pg_advisory_xact_lock takes it)."""
+    digest = hashlib.blake2b(f"cdr\x1f{uniqueid}\x1f{sequence}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock_identities(rows: Sequence[dict]) -> None:
+    """Hold a transaction-scoped advisory lock on each identity of the batch before the probe.
+
+    The NOT EXISTS probe sees only what was committed when its statement began: two transactions
+    storing the same call at once (a client retrying, two followers) both find nothing and both
+    insert, since the unique key must hold `start` and their starts may differ by seconds. The
+    second one now waits here until the first commits, and its probe then sees the first's row.
+    Keys taken in ascending order, so two batches sharing identities never deadlock.
+    """
+    keys = sorted({identity_lock_key(row["uniqueid"], row["sequence"]) for row in rows})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(key, n)", [keys]
+        )
+
+
 def cdr_store(*, rows: Sequence[dict]) -> int:
     """Insert the rows not stored yet; returns how many were new.
 
     Identity is (uniqueid, sequence): a row is skipped when that identity is stored, or earlier in
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
-    transaction (the caller's, if open).
+    transaction (the caller's, if open), which holds each identity's advisory lock (PostgreSQL)
+    from before the probe to its commit, so concurrent batches of one call store it once.
     """
     postgresql = connection.vendor == "postgresql"
-    rows = first_of_each_call(rows, None if postgresql else _stored_starts(rows))
-    if not rows:
-        return 0
-    match_accounts(rows)
-    ensure_partitions_for(Cdr, [row["start"] for row in rows])
-    return copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+    with transaction.atomic():
+        if postgresql and rows:
+            _lock_identities(rows)
+        rows = first_of_each_call(rows, None if postgresql else _stored_starts(rows))
+        if not rows:
+            return 0
+        match_accounts(rows)
+        ensure_partitions_for(Cdr, [row["start"] for row in rows])
+        return copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)

@@ -1,0 +1,55 @@
+"""The identity rule under concurrency: five transactions storing one call at once store it once."""
+
+import contextlib
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from cdr.models import Cdr
+from cdr.services.asterisk_csv import parse_record
+from cdr.services.ingest import cdrs_ingest
+from tests.cdr import master_csv as mc
+
+CLIENTS = 5
+
+
+def _item(shift: int) -> dict:
+    """The same call (uniqueid + sequence) as one client sends it: its start `shift` seconds later."""
+    row = parse_record((mc.L21 + "\n").encode(), zone=datetime.UTC)
+    delta = datetime.timedelta(seconds=shift)
+    row.update(start=row["start"] + delta, answer=row["answer"] + delta, end=row["end"] + delta)
+    return row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_clients_posting_one_call_at_once_store_one_row():
+    """Each client stores inside its own transaction and waits for the others before committing,
+    so every probe runs while the other inserts are uncommitted: without a lock on the identity
+    each of them finds nothing and five rows are stored. With it the later ones wait for the
+    first to commit (the barrier times out for them), then find its row."""
+    other = _item(0) | {"uniqueid": "1772708400.99"}
+    assert cdrs_ingest(items=[other]) == 1  # the month's partition exists, as on a live console
+    barrier = threading.Barrier(CLIENTS, timeout=2)
+    created, errors = [], []
+
+    def client(shift: int) -> None:
+        try:
+            with transaction.atomic():
+                created.append(cdrs_ingest(items=[_item(shift)]))
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(shift,)) for shift in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(created) == [0, 0, 0, 0, 1]
+    assert Cdr.objects.filter(uniqueid="1772708400.20", sequence=7).count() == 1
