@@ -80,7 +80,10 @@ class Cdr(models.Model):
             models.UniqueConstraint(fields=["uniqueid", "sequence", "start"], name="cdr_identity_uniq"),
             models.CheckConstraint(condition=Q(duration__gte=0), name="cdr_duration_nonnegative"),
             models.CheckConstraint(condition=Q(billsec__gte=0), name="cdr_billsec_nonnegative"),
-            models.CheckConstraint(condition=Q(billsec__lte=F("duration")), name="cdr_billsec_within_duration"),
+            # initiatedseconds=yes rounds billsec up and truncates duration: duration + 1 at most
+            models.CheckConstraint(
+                condition=Q(billsec__lte=F("duration") + 1), name="cdr_billsec_within_rounded_duration"
+            ),
         ]
         indexes = [
             # default order (newest first), the date range filter, keyset paging

@@ -33,6 +33,9 @@ class Column:
     # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
     permission: str = ""
+    # A number the importer derives below zero when the source had none (a CDR's sequence): the
+    # export shows what the source wrote, an empty cell then.
+    negative_is_blank: bool = False
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))
