@@ -224,9 +224,7 @@ def identity_hash(data: bytes) -> str:
 
 
 def _cdr_csv_columns(fields: list[str]) -> tuple[dict[str, str], bool]:
-    from .asterisk_layouts import looks_like_cdr_custom
-
-    if looks_like_cdr_custom(fields):
+    if len(fields) == 19 and _looks_like_cdr_custom(fields):
         raise RecordError(
             "this is cdr_custom's sample template (clid first, accountcode 16th), not cdr_csv's layout: "
             "import it with --columns cdr_custom (or give your cdr_custom.conf template to --columns)"
@@ -238,6 +236,12 @@ def _cdr_csv_columns(fields: list[str]) -> tuple[dict[str, str], bool]:
             name = "uniqueid" if looks_like_uniqueid(text) else "userfield"
         values[name] = text
     return values, "sequence" in LAYOUTS[len(fields)]
+
+
+def _looks_like_cdr_custom(fields: list[str]) -> bool:
+    from .asterisk_layouts import looks_like_cdr_custom  # that module builds on this one
+
+    return looks_like_cdr_custom(fields)
 
 
 def _custom_columns(fields: list[str], columns: tuple[str, ...]) -> tuple[dict[str, str], bool]:
