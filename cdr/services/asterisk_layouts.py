@@ -36,6 +36,7 @@ IGNORED = "-"
 ALIASES = {"calldate": "start"}
 CDR_VARIABLE = re.compile(r"CDR\(\s*(\w+)", re.IGNORECASE)
 REQUIRED = ("start", "duration", "billsec", "disposition")
+CONFIG_KEY = re.compile(r"^\s*(?:fields|columns|values)\s*=\s*", re.IGNORECASE)
 TIME = re.compile(r"\s*(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)?\s*")
 
 
@@ -72,7 +73,9 @@ def columns_named(text: str) -> tuple[str, ...]:
     text = text.strip()
     if text in PRESETS:
         return PRESETS[text]
-    text = text.split("=>", 1)[-1] if "=>" in text else text.removeprefix("fields").lstrip(" =")
+    # the mapping's value, without `Master.csv =>` (cdr_custom legacy) or `fields =` (advanced),
+    # `columns =` / `values =` (cdr_sqlite3_custom)
+    text = text.split("=>", 1)[-1] if "=>" in text else CONFIG_KEY.sub("", text)
     columns = tuple(_name(part) for part in _parts(text))
     missing = [name for name in REQUIRED if name not in columns]
     if missing:

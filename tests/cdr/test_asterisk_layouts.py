@@ -72,3 +72,13 @@ def test_the_command_imports_a_cdr_custom_file(tmp_path):
     assert "cdr_custom's sample template" in err.getvalue()
     call_command("import_asterisk_cdr", str(path), "--timezone", "UTC", "--columns", "cdr_custom", stdout=out)
     assert Cdr.objects.get().accountcode == "sales"
+
+
+def test_cdr_sqlite3_custom_columns_line():
+    """Its sample `columns` line: calldate is the start, `literal` and `ds_store` are skipped."""
+    columns = columns_named(
+        "columns = calldate, literal, clid, dcontext, channel, dstchannel, lastapp, lastdata, duration, billsec, "
+        "disposition, amaflags, accountcode, uniqueid, userfield, ds_store"
+    )
+    assert columns[:3] == ("start", "-", "clid")
+    assert columns[-2:] == ("userfield", "-")

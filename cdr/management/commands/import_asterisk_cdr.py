@@ -8,15 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cdr.services.asterisk_csv import RecordError, zone_named
 from cdr.services.asterisk_layouts import columns_named
-from cdr.services.import_asterisk import (
-    BATCH_RECORDS,
-    CdrFollower,
-    CursorMoved,
-    FileLayout,
-    ImportOutcome,
-    Problem,
-    cdr_import_file,
-)
+from cdr.services.import_asterisk import BATCH_RECORDS
+from sources.asterisk_csv import CursorMoved, FileLayout, ImportOutcome, MasterCsvFollower, Problem, master_csv_import
 
 
 class Command(BaseCommand):
@@ -70,7 +63,7 @@ class Command(BaseCommand):
         if not os.path.isfile(path):
             raise CommandError(f"{path}: no such file.")
         try:
-            outcome = cdr_import_file(path=path, zone=zone, batch_size=batch_size, on_problem=report)
+            outcome = master_csv_import(path=path, zone=zone, batch_size=batch_size, on_problem=report)
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}") from None
         self.stdout.write(self._summary(outcome))
@@ -108,7 +101,7 @@ class Command(BaseCommand):
         moment loses nothing."""
         stopping = []
         previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        follower = CdrFollower(
+        follower = MasterCsvFollower(
             path=path, zone=zone, batch_size=batch_size, on_problem=report, on_note=lambda text: self.stderr.write(text)
         )
         self.stdout.write(f"following {follower.path} from line {follower.cursor.line + 1} (Ctrl-C stops)")
