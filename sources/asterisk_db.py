@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from django.db import transaction
 
 from cdr.services.asterisk_csv import DISPOSITION_CODES, RecordError, record_from_columns
-from cdr.services.store import cdr_store
+from cdr.services.ingest import cdrs_ingest
 
 from .cursors import cursor_advance, cursor_lock
 
@@ -263,7 +263,7 @@ class CdrDbFollower:
                 cursor = cursor_lock(source=self.source)
                 stored = cursor.position.get("key")
                 keys = [record.pop("_key") for record in records]
-                outcome.created += cdr_store(rows=records)
+                outcome.created += cdrs_ingest(items=records)
                 if stored is None or _from_json_key(stored) < high:
                     cursor_advance(cursor=cursor, position={"key": _json_key(high), "table": self.table.table})
             for record, key in zip(records, keys, strict=True):

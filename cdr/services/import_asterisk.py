@@ -28,7 +28,7 @@ from django.db import DataError, IntegrityError, transaction
 from ..models import ImportCursor
 from .asterisk_csv import RecordError, is_utf8, parse_record
 from .master_file import RawRecord, RecordReader
-from .store import cdr_store, first_of_each_call
+from .store import cdr_store
 
 BATCH_RECORDS = 5000
 INCOMPLETE_LINE = "incomplete last line (no line end yet); not imported"
@@ -146,9 +146,18 @@ def _store_batch(
     on_problem: ProblemHook | None,
     commit: Callable[[], None] | None,
     path: str = "",
+    seen: set | None = None,
 ) -> ImportOutcome:
+    """Parse and store one batch (with the follower's cursor, `commit`, in its transaction).
+    `seen` holds the identities earlier batches of the same file had: a line repeating one is
+    counted as repeated in the file, not as already stored."""
     rows, problems, not_utf8 = _parse_batch(batch, layout, path)
-    repeated = len(rows) - len(first_of_each_call([row for _line, row in rows]))
+    seen = set() if seen is None else seen
+    repeated = 0
+    for _line, row in rows:
+        identity = (row["uniqueid"], row["sequence"])
+        repeated += identity in seen
+        seen.add(identity)
     with transaction.atomic():
         created, refused = _store_rows(rows)
         if commit is not None:
@@ -195,8 +204,9 @@ def cdr_import_file(
     count = len(layout.columns) if layout.columns else None
     with _open(path) as handle:
         reader = RecordReader(handle, offset=0, line=0, count=count)
+        seen: set = set()  # one file's identities: a few MB for a million lines
         for batch in _batches(reader.records(final=True), batch_size):
-            outcome.add(_store_batch(batch, layout, on_problem, None))
+            outcome.add(_store_batch(batch, layout, on_problem, None, seen=seen))
         if reader.leftover.strip():
             problem = Problem(reader.line + 1, INCOMPLETE_LINE)
             outcome.problems.append(problem)

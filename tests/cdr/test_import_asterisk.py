@@ -293,3 +293,10 @@ def test_the_output_says_how_the_file_was_decoded(tmp_path):
     out, _err = run(path, "--timezone", "UTC", "--encoding", "latin-1")
     assert "read as latin-1" in out
     assert "unknown encoding 'klingon'" in run(path, "--encoding", "klingon")[1]
+
+
+def test_a_line_repeated_in_another_batch_is_repeated_not_already_stored(tmp_path):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, mc.L19, mc.L20_UNIQUEID, mc.L21))
+    out, _err = run(path, "--timezone", "UTC", "--batch-size", "2")
+    assert "4 records: 3 new, 0 already stored, 1 repeated in the file" in out

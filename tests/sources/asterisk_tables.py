@@ -91,6 +91,14 @@ class SourceDb:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
 
+    def insert_many(self, table: str, rows: list[dict]) -> None:
+        names = ", ".join(self.q(name) for name in rows[0])
+        marks = ", ".join(["%s"] * len(rows[0]))
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.q(table)} ({names}) VALUES ({marks})", [list(row.values()) for row in rows]
+            )
+
     def insert(self, table: str, **values) -> None:
         names = ", ".join(self.q(name) for name in values)
         marks = ", ".join(["%s"] * len(values))

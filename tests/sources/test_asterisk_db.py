@@ -11,17 +11,11 @@ from cdr.models import Cdr
 from sources import asterisk_db
 from sources.asterisk_db import CdrDbFollower, CdrTable, connect, source_name
 from sources.models import SourceCursor
-from tests.sources.asterisk_tables import call, source_db
+from tests.sources.asterisk_tables import call
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
-
-
-@pytest.fixture(params=["postgres", "mariadb"])
-def source(request):
-    with source_db(request.param) as db:
-        yield db
 
 
 def follower(db, table="cdr", **kwargs) -> CdrDbFollower:
@@ -66,22 +60,22 @@ def test_a_restart_in_the_middle_of_a_batch_neither_skips_nor_doubles(source, mo
     source.create("cdr")
     for n in range(1, 8):
         source.insert("cdr", **call(n))
-    real_store = asterisk_db.cdr_store
+    real_ingest = asterisk_db.cdrs_ingest
     calls = []
 
-    def crash_on_the_second_batch(*, rows):
-        calls.append(len(rows))
-        created = real_store(rows=rows)  # the rows are in, the cursor not yet moved: then the crash
+    def crash_on_the_second_batch(*, items):
+        calls.append(len(items))
+        created = real_ingest(items=items)  # the rows are in, the cursor not yet moved: then the crash
         if len(calls) == 2:
             raise KeyboardInterrupt
         return created
 
-    monkeypatch.setattr(asterisk_db, "cdr_store", crash_on_the_second_batch)
+    monkeypatch.setattr(asterisk_db, "cdrs_ingest", crash_on_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
         follower(source, batch_size=3).poll()
     assert sequences() == [1, 2, 3]  # the second batch went with its transaction
     assert SourceCursor.objects.get().position["key"].startswith("2026-03-05T09:04:03")
-    monkeypatch.setattr(asterisk_db, "cdr_store", real_store)
+    monkeypatch.setattr(asterisk_db, "cdrs_ingest", real_ingest)
     again = follower(source, batch_size=3)
     assert again.poll().created == 4
     assert sequences() == [1, 2, 3, 4, 5, 6, 7]
