@@ -27,6 +27,7 @@ from django.db import transaction
 
 from cdr.services.asterisk_csv import DISPOSITION_CODES, RecordError, record_from_columns
 from cdr.services.ingest import cdrs_ingest
+from cdr.services.store import first_of_each_call, stored_starts
 
 from .cursors import cursor_advance, cursor_lock
 
@@ -48,8 +49,10 @@ TEXT_COLUMNS = (
     "peeraccount",
 )
 KEYS = ("id", "end", "calldate")
-LOOKBACK_IDS = 1000
-LOOKBACK_SECONDS = 600  # cdr.conf batch mode posts up to `time` (300 s by default) late
+# How far behind the newest stored row each poll reads again, by key column: ids; seconds of end
+# (cdr.conf batch mode posts up to `time`, 300 s by default, late); seconds of calldate (a row
+# arrives when the call ends, with its start: the longest call, plus the batch delay).
+LOOKBACK = {"id": 1000, "end": 600, "calldate": 3600}
 BATCH_ROWS = 1000
 UNSET_BEFORE_YEAR = 1971
 
@@ -212,14 +215,17 @@ class CdrDbFollower:
         batch_size: int = BATCH_ROWS,
         lookback: int | None = None,
         on_problem: Callable[[Problem], None] | None = None,
+        recent: dict | None = None,
     ):
         self.table = table
         self.source = source
         self.zone = zone
         self.batch_size = batch_size
-        self.lookback = lookback if lookback is not None else (LOOKBACK_IDS if table.key == "id" else LOOKBACK_SECONDS)
+        self.lookback = lookback if lookback is not None else LOOKBACK[table.key]
         self.on_problem = on_problem or (lambda problem: None)
-        self._recent: dict[tuple[str, int], object] = {}  # identities this process stored -> their key
+        # identities stored (by this process or before it) and rows reported -> their key; a caller
+        # polling again with new followers (beat) hands the same dict in
+        self._recent: dict[tuple, object] = {} if recent is None else recent
 
     def _low(self, position: dict):
         if "key" not in position:
@@ -246,18 +252,7 @@ class CdrDbFollower:
             position = cursor_lock(source=self.source).position
         for rows in self._pages(self._low(position)):
             outcome.read += len(rows)
-            records = []
-            for row in rows:
-                try:
-                    record = record_from_columns(row_values(row), zone=self.zone)
-                except RecordError as error:
-                    problem = Problem(_json_key(row[self.table.key]), str(error))
-                    outcome.problems.append(problem)
-                    self.on_problem(problem)
-                    continue
-                if (record["uniqueid"], record["sequence"]) not in self._recent:
-                    record["_key"] = row[self.table.key]
-                    records.append(record)
+            records = self._records(rows, outcome)
             high = rows[-1][self.table.key]
             with transaction.atomic():
                 cursor = cursor_lock(source=self.source)
@@ -271,8 +266,38 @@ class CdrDbFollower:
         self._forget(position)
         return outcome
 
+    def _records(self, rows: list[dict], outcome: PollOutcome) -> list[dict]:
+        """The page's rows as CDR records, less those known stored: remembered, or found stored
+        by one look at the console's table (the re-read window after a restart or under beat)."""
+        records = []
+        for row in rows:
+            key = row[self.table.key]
+            try:
+                record = record_from_columns(row_values(row), zone=self.zone)
+            except RecordError as error:
+                reported = ("problem", _json_key(key), row.get("uniqueid"))
+                if reported not in self._recent:  # once, not at every poll of the window
+                    self._recent[reported] = key
+                    problem = Problem(_json_key(key), str(error))
+                    outcome.problems.append(problem)
+                    self.on_problem(problem)
+                continue
+            if (record["uniqueid"], record["sequence"]) not in self._recent:
+                record["_key"] = key
+                records.append(record)
+        if not records:
+            return records
+        fresh = first_of_each_call(records, stored_starts(records))
+        kept = {id(record) for record in fresh}
+        for record in records:
+            if id(record) not in kept:
+                self._recent[(record["uniqueid"], record["sequence"])] = record["_key"]
+        return fresh
+
     def _forget(self, position: dict) -> None:
         """Drop remembered identities that fell out of the lookback window."""
         low = self._low(position)
         if low is not None:
-            self._recent = {identity: key for identity, key in self._recent.items() if key > low}
+            kept = {identity: key for identity, key in self._recent.items() if key > low}
+            self._recent.clear()
+            self._recent.update(kept)

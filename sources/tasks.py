@@ -5,6 +5,10 @@ from cdr.services.asterisk_csv import zone_named
 
 from .asterisk_db import CdrDbFollower, CdrTable, connect, source_name
 
+# What this worker process stored of each table lately, kept between beat's runs: rows of the
+# lookback window are then passed over without a look at the console's table.
+_RECENT: dict[str, dict] = {}
+
 
 @shared_task(name="sources.tasks.follow_asterisk_cdr_db")
 def follow_asterisk_cdr_db() -> dict:
@@ -14,7 +18,9 @@ def follow_asterisk_cdr_db() -> dict:
     zone = zone_named(settings.ASTERISK_CDR_DB_TIMEZONE or settings.TIME_ZONE)
     connection = connect(url)
     try:
-        follower = CdrDbFollower(table=CdrTable(connection, table), source=source_name(url, table), zone=zone)
+        source = source_name(url, table)
+        recent = _RECENT.setdefault(source, {})
+        follower = CdrDbFollower(table=CdrTable(connection, table), source=source, zone=zone, recent=recent)
         outcome = follower.poll()
     finally:
         connection.close()

@@ -97,9 +97,10 @@ def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> li
     return kept
 
 
-def _stored_starts(rows: Sequence[dict]) -> Starts:
-    """The starts stored for the batch's identities: STORED_SAME_CALL where the database is not
-    PostgreSQL (SQLite, the zero-configuration one), a query per 500 uniqueids."""
+def stored_starts(rows: Sequence[dict]) -> Starts:
+    """The starts stored for the batch's identities, a query per 500 uniqueids: STORED_SAME_CALL
+    where the database is not PostgreSQL (SQLite, the zero-configuration one), and a follower's
+    cheap look before it hands rows it may have stored already to the store."""
     uniqueids = sorted({row["uniqueid"] for row in rows})
     starts: Starts = {}
     for first in range(0, len(uniqueids), 500):
@@ -144,7 +145,7 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     with transaction.atomic():
         if postgresql and rows:
             _lock_identities(rows)
-        rows = first_of_each_call(rows, None if postgresql else _stored_starts(rows))
+        rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))
         if not rows:
             return 0
         match_accounts(rows)

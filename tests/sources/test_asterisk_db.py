@@ -143,3 +143,23 @@ def test_the_beat_task_follows_the_configured_table(source, settings):
     settings.ASTERISK_CDR_DB_TIMEZONE = "Europe/Rome"
     assert follow_asterisk_cdr_db() == {"read": 1, "created": 1, "problems": 0}
     assert follow_asterisk_cdr_db()["created"] == 0
+
+
+def test_the_reread_window_costs_no_store_and_a_bad_row_is_reported_once(source, monkeypatch):
+    source.create("cdr")
+    for n in (1, 2):
+        source.insert("cdr", **call(n))
+    source.insert("cdr", **call(3) | {"disposition": "MAYBE"})
+    problems = []
+    assert follower(source, on_problem=problems.append).poll().created == 2
+    handed = []
+    real_ingest = asterisk_db.cdrs_ingest
+    monkeypatch.setattr(
+        asterisk_db, "cdrs_ingest", lambda *, items: handed.append(len(items)) or real_ingest(items=items)
+    )
+    again = follower(source, on_problem=problems.append)  # a restart: the window is read again
+    assert again.poll().created == 0
+    assert again.poll().created == 0
+    assert set(handed) == {0}  # every row of the window found stored before the store was asked
+    assert len(problems) == 2  # the first process once, the new one once
+    assert "disposition 'MAYBE'" in problems[0].reason

@@ -32,8 +32,8 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="How far behind the newest stored row each poll reads again, for rows committed late: ids "
-            "(default 1000) when the table has an id column, else seconds (default 600; for a calldate table "
-            "at least the longest call).",
+            "(default 1000) when the table has an id column, else seconds of end (default 600) or of calldate "
+            "(default 3600: at least the longest call).",
         )
 
     def handle(self, *args, url, table, timezone, once, interval, batch_size, lookback, **options):
