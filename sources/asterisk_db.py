@@ -250,9 +250,10 @@ class CdrDbFollower:
         outcome = PollOutcome()
         with transaction.atomic():
             position = cursor_lock(source=self.source).position
+        known = _from_json_key(position["key"]) if "key" in position else None
         for rows in self._pages(self._low(position)):
             outcome.read += len(rows)
-            records = self._records(rows, outcome)
+            records = self._records(rows, outcome, known)
             high = rows[-1][self.table.key]
             with transaction.atomic():
                 cursor = cursor_lock(source=self.source)
@@ -266,9 +267,10 @@ class CdrDbFollower:
         self._forget(position)
         return outcome
 
-    def _records(self, rows: list[dict], outcome: PollOutcome) -> list[dict]:
+    def _records(self, rows: list[dict], outcome: PollOutcome, known) -> list[dict]:
         """The page's rows as CDR records, less those known stored: remembered, or found stored
-        by one look at the console's table (the re-read window after a restart or under beat)."""
+        by one look at the console's table (the rows of the re-read window, key <= `known`, the
+        cursor's key when the poll began; rows past it are new to the follower)."""
         records = []
         for row in rows:
             key = row[self.table.key]
@@ -285,9 +287,12 @@ class CdrDbFollower:
             if (record["uniqueid"], record["sequence"]) not in self._recent:
                 record["_key"] = key
                 records.append(record)
-        if not records:
+        window = [record for record in records if known is not None and record["_key"] <= known]
+        if not window:
             return records
-        fresh = first_of_each_call(records, stored_starts(records))
+        fresh = first_of_each_call(window, stored_starts(window)) + [
+            record for record in records if known is None or record["_key"] > known
+        ]
         kept = {id(record) for record in fresh}
         for record in records:
             if id(record) not in kept:
