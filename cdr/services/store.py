@@ -142,7 +142,7 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     from before the probe to its commit, so concurrent batches of one call store it once.
     """
     postgresql = connection.vendor == "postgresql"
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if postgresql and rows:
             _lock_identities(rows)
         rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))

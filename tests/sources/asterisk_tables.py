@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pymysql
+import pytest
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_SOURCE = "postgres://postgres@127.0.0.1:5432/voipadmin_ast_asterisk"
@@ -116,7 +117,10 @@ def source_db(kind: str) -> Iterator[SourceDb]:
             admin.execute(f'CREATE DATABASE "{name}"')
         db.connection = psycopg.connect(db.url.replace("postgres://", "postgresql://", 1), autocommit=True)
     else:
-        admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
+        try:
+            admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
+        except pymysql.OperationalError as error:
+            pytest.fail(f"MariaDB at 127.0.0.1:3306 (root, no password) does not answer: {error}")
         with admin.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
             cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")

@@ -53,6 +53,8 @@ class Command(BaseCommand):
             self.stderr.write(f"{problem.path or path}:{problem.line}: {problem.reason}")
 
         if follow:
+            if path.endswith(".gz"):
+                raise CommandError(f"{path} is a rotated, compressed file: import it without --follow.")
             if os.path.isdir(path):
                 raise CommandError(f"{path} is a directory; give the file, e.g. {path.rstrip('/')}/Master.csv.")
             try:
