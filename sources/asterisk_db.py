@@ -136,7 +136,10 @@ class CdrTable:
     def page(self, *, low, after: tuple | None, size: int) -> list[dict]:
         """Rows with key > low (all when None), after `after` (key, uniqueid, sequence) in that order."""
         q = self._quote
-        order = [q(self.key), q("uniqueid")] + ([q("sequence")] if "sequence" in self.columns else [])
+        # COALESCE: a NULL in a row value comparison would end the paging early
+        order = [q(self.key), f"COALESCE({q('uniqueid')}, '')"]
+        if "sequence" in self.columns:
+            order.append(f"COALESCE({q('sequence')}, 0)")
         where, params = [], []
         if low is not None:
             where.append(f"{q(self.key)} > %s")
@@ -244,7 +247,7 @@ class CdrDbFollower:
             if len(rows) < self.batch_size:
                 return
             last = rows[-1]
-            after = (last[self.table.key], last["uniqueid"], last.get("sequence"))
+            after = (last[self.table.key], last["uniqueid"] or "", last.get("sequence") or 0)
 
     def poll(self) -> PollOutcome:
         outcome = PollOutcome()
