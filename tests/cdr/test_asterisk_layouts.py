@@ -82,3 +82,14 @@ def test_cdr_sqlite3_custom_columns_line():
     )
     assert columns[:3] == ("start", "-", "clid")
     assert columns[-2:] == ("userfield", "-")
+
+
+def test_cdr_sqlite3_custom_values_line():
+    columns = columns_named(
+        "values = '${CDR(start)}','some literal','${CDR(clid)}','${CDR(dcontext)}','${CDR(channel)}',"
+        "'${CDR(dstchannel)}','${CDR(lastapp)}','${CDR(lastdata)}','${CDR(duration)}','${CDR(billsec)}',"
+        "'${CDR(disposition)}','${CDR(amaflags)}','${CDR(accountcode)}','${CDR(uniqueid)}','${CDR(userfield)}',"
+        "'${CDR(ds_store)}'"
+    )
+    assert columns[:3] == ("start", "-", "clid")
+    assert columns[-3:] == ("uniqueid", "userfield", "-")
