@@ -7,7 +7,7 @@ import pytest
 
 from cdr.models import Cdr, ImportCursor
 from cdr.services import import_asterisk
-from cdr.services.import_asterisk import CdrFollower, CursorMoved
+from cdr.services.master_follow import CdrFollower, CursorMoved
 from tests.cdr import master_csv as mc
 
 pytestmark = pytest.mark.django_db

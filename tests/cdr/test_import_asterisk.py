@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from cdr.models import Cdr, ImportCursor
 from cdr.services import import_asterisk
-from cdr.services.import_asterisk import CdrFollower
+from cdr.services.master_follow import CdrFollower
 from tests.cdr import master_csv as mc
 from tests.cdr.factories import AccountFactory, stored_fields
 
