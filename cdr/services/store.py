@@ -110,25 +110,35 @@ def stored_starts(rows: Sequence[dict]) -> Starts:
     return starts
 
 
-def identity_lock_key(uniqueid: str, sequence: int) -> int:
-    """The 64-bit advisory lock key of an identity (signed, as pg_advisory_xact_lock takes it)."""
-    digest = hashlib.blake2b(f"cdr\x1f{uniqueid}\x1f{sequence}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+# Identities are locked by bucket: a batch of thousands takes at most this many locks. PostgreSQL's
+# lock table holds max_locks_per_transaction (64) x max_connections slots, 6,400 by default, for
+# every session; a lock per identity would let two 5,000-row imports exhaust it. Two batches
+# that share a bucket take turns; a single CDR pushed alone shares one with another 1 time in 512.
+IDENTITY_LOCK_BUCKETS = 512
+# pg_advisory_xact_lock(int, int)'s first key: its own space, apart from the partitions' locks.
+IDENTITY_LOCK_SPACE = 0x43445249  # "CDRI"
+
+
+def identity_lock_bucket(uniqueid: str, sequence: int) -> int:
+    """The identity's lock bucket, the same in every process."""
+    digest = hashlib.blake2b(f"{uniqueid}\x1f{sequence}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % IDENTITY_LOCK_BUCKETS
 
 
 def _lock_identities(rows: Sequence[dict]) -> None:
-    """Hold a transaction-scoped advisory lock on each identity of the batch before the probe.
+    """Hold a transaction-scoped advisory lock on each identity's bucket before the probe.
 
     The NOT EXISTS probe sees only what was committed when its statement began: two transactions
     storing the same call at once (a client retrying, two followers) both find nothing and both
     insert, since the unique key must hold `start` and their starts may differ by seconds. The
     second one now waits here until the first commits, and its probe then sees the first's row.
-    Keys taken in ascending order, so two batches sharing identities never deadlock.
+    Buckets taken in ascending order, so two batches never deadlock.
     """
-    keys = sorted({identity_lock_key(row["uniqueid"], row["sequence"]) for row in rows})
+    buckets = sorted({identity_lock_bucket(row["uniqueid"], row["sequence"]) for row in rows})
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(key, n)", [keys]
+            "SELECT count(pg_advisory_xact_lock(%s, bucket)) FROM unnest(%s::int[]) WITH ORDINALITY AS t(bucket, n)",
+            [IDENTITY_LOCK_SPACE, buckets],
         )
 
 
@@ -138,8 +148,9 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     Identity is (uniqueid, sequence): a row is skipped when that identity is stored, or earlier in
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
-    transaction (the caller's, if open), which holds each identity's advisory lock (PostgreSQL)
-    from before the probe to its commit, so concurrent batches of one call store it once.
+    transaction (the caller's, if open), which holds an advisory lock on each identity's bucket
+    (PostgreSQL) from before the probe to its commit, so concurrent batches of one call store it
+    once.
     """
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(savepoint=False):

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from cdr.models import Cdr
 from cdr.services.asterisk_csv import parse_record
 from cdr.services.ingest import cdrs_ingest
+from cdr.services.store import IDENTITY_LOCK_BUCKETS, IDENTITY_LOCK_SPACE, cdr_store
 from tests.cdr import master_csv as mc
 
 CLIENTS = 5
@@ -53,3 +54,21 @@ def test_five_clients_posting_one_call_at_once_store_one_row():
     assert errors == []
     assert sorted(created) == [0, 0, 0, 0, 1]
     assert Cdr.objects.filter(uniqueid="1772708400.20", sequence=7).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_batch_takes_a_bounded_number_of_locks():
+    """PostgreSQL's lock table is shared by every session (6,400 slots by default): a 5,000-row
+    import must not take a lock per row."""
+    base = _item(0)
+    rows = [base | {"uniqueid": f"1772708400.{n}", "sequence": n} for n in range(3000)]
+    with transaction.atomic():
+        assert cdr_store(rows=rows) == 3000
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND objsubid = 2 AND classid = %s::oid",
+                [IDENTITY_LOCK_SPACE],
+            )
+            (held,) = cursor.fetchone()
+    assert 400 < held <= IDENTITY_LOCK_BUCKETS  # nearly every bucket, never one per row
