@@ -1,7 +1,6 @@
 """Storing CDRs: match the accounts, make the month's partition, insert what is new. Set-based."""
 
 import datetime
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -110,35 +109,34 @@ def stored_starts(rows: Sequence[dict]) -> Starts:
     return starts
 
 
-# Identities are locked by bucket: a batch of thousands takes at most this many locks. PostgreSQL's
-# lock table holds max_locks_per_transaction (64) x max_connections slots, 6,400 by default, for
-# every session; a lock per identity would let two 5,000-row imports exhaust it. Two batches
-# that share a bucket take turns; a single CDR pushed alone shares one with another 1 time in 512.
-IDENTITY_LOCK_BUCKETS = 512
-# pg_advisory_xact_lock(int, int)'s first key: its own space, apart from the partitions' locks.
-IDENTITY_LOCK_SPACE = 0x43445249  # "CDRI"
-
-
-def identity_lock_bucket(uniqueid: str, sequence: int) -> int:
-    """The identity's lock bucket, the same in every process."""
-    digest = hashlib.blake2b(f"{uniqueid}\x1f{sequence}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % IDENTITY_LOCK_BUCKETS
-
-
-def _lock_identities(rows: Sequence[dict]) -> None:
-    """Hold a transaction-scoped advisory lock on each identity's bucket before the probe.
+def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
+    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns them, for
+    `_release_claims` at the end of the store.
 
     The NOT EXISTS probe sees only what was committed when its statement began: two transactions
-    storing the same call at once (a client retrying, two followers) both find nothing and both
-    insert, since the unique key must hold `start` and their starts may differ by seconds. The
-    second one now waits here until the first commits, and its probe then sees the first's row.
-    Buckets taken in ascending order, so two batches never deadlock.
+    storing the same call at once (a client retrying, two followers) both found nothing and both
+    inserted, since the unique key must hold `start` and their starts may differ by seconds. Now
+    the second one's claim waits on the claim table's primary key until the first commits, and its
+    probe then sees the first's row. Claimed in sorted order, so two batches never deadlock.
     """
-    buckets = sorted({identity_lock_bucket(row["uniqueid"], row["sequence"]) for row in rows})
+    identities = sorted({(row["uniqueid"], row["sequence"]) for row in rows})
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(%s, bucket)) FROM unnest(%s::int[]) WITH ORDINALITY AS t(bucket, n)",
-            [IDENTITY_LOCK_SPACE, buckets],
+            "INSERT INTO cdr_cdrclaim (uniqueid, sequence) SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s) "
+            "ORDER BY u, s ON CONFLICT DO NOTHING",
+            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+        )
+    return identities
+
+
+def _release_claims(identities: list[tuple[str, int]]) -> None:
+    """Delete the claims in the claiming transaction: a waiting claim of the same identity goes on
+    when this transaction commits (and finds the row stored), or rolls back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM cdr_cdrclaim WHERE (uniqueid, sequence) IN "
+            "(SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s))",
+            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
         )
 
 
@@ -148,17 +146,18 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     Identity is (uniqueid, sequence): a row is skipped when that identity is stored, or earlier in
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
-    transaction (the caller's, if open), which holds an advisory lock on each identity's bucket
-    (PostgreSQL) from before the probe to its commit, so concurrent batches of one call store it
-    once.
+    transaction (the caller's, if open), which claims each identity (PostgreSQL) from before the
+    probe to its commit, so concurrent batches of one call store it once.
     """
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(savepoint=False):
-        if postgresql and rows:
-            _lock_identities(rows)
+        claimed = _claim_identities(rows) if postgresql and rows else []
         rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))
-        if not rows:
-            return 0
-        match_accounts(rows)
-        ensure_partitions_for(Cdr, [row["start"] for row in rows])
-        return copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+        created = 0
+        if rows:
+            match_accounts(rows)
+            ensure_partitions_for(Cdr, [row["start"] for row in rows])
+            created = copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+        if claimed:
+            _release_claims(claimed)
+        return created
