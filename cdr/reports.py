@@ -76,7 +76,7 @@ cdr_report = Report(
         Column("amaflags", listed=False, sortable=False),
         Column("userfield", listed=False, sortable=False),
         Column("uniqueid", listed=False, sortable=False),
-        Column("sequence", listed=False, sortable=False),
+        Column("sequence", listed=False, sortable=False, negative_is_blank=True),
         Column("linkedid", listed=False, sortable=False),
         Column("peeraccount", listed=False, sortable=False),
     ],

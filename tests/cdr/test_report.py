@@ -203,3 +203,14 @@ def test_detail_shows_every_field_with_its_label(operator_client):
     ]:  # fmt: skip
         assert value in shown_fields[label], label
     assert "alice" in shown_fields["Caller"]
+
+
+def test_export_shows_the_sequence_the_pbx_wrote_never_a_derived_one(support_client):
+    """A file without a sequence column gets a derived (negative) one, kept internal: the export
+    says what the PBX wrote, nothing there."""
+    CdrFactory(uniqueid="1772705701.10", sequence=-123456, src="5551")
+    CdrFactory(uniqueid="1772705701.11", sequence=4, src="5552")
+    response = support_client.get("/cdr/export.csv?o=src")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    sequences = [dict(zip(rows[0], row, strict=True))["Sequence"] for row in rows[1:]]
+    assert sequences == ["", "4"]

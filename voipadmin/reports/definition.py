@@ -39,6 +39,9 @@ class Column:
     export_as: Any = None
     # The field of a column on an annotation of the report's queryset (not a model field).
     output: models.Field | None = None
+    # A number the importer derives below zero when the source had none (a CDR's sequence): the
+    # export shows what the source wrote, an empty cell then.
+    negative_is_blank: bool = False
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))

@@ -61,7 +61,7 @@ def export_columns(report: Report, zone_name: str) -> list[ExportColumn]:
         path = column.field
         if field.is_relation and not field.many_to_many and "__" not in path:
             path = f"{path}_id" if field.many_to_one else path
-        kind = _kind(field)
+        kind = "source_number" if column.negative_is_blank else _kind(field)
         label = column.title(report.model)
         if kind == "datetime":
             label = f"{label} ({zone_name})"
@@ -125,6 +125,8 @@ def _sql_expression(column: ExportColumn, zone_name: str):
         )
     if column.kind in ("number", "ip"):
         return value
+    if column.kind == "source_number":
+        return Case(When(**{f"{column.path}__lt": 0}, then=Value(None)), default=value)
     return _Neutralised(Cast(value, TextField()), Value(list(FORMULA_STARTS)), Value("'"))
 
 
@@ -139,6 +141,8 @@ def _python_cell(kind: str, value, zone: datetime.tzinfo) -> str:
         return "yes" if value else "no"
     if kind in ("number", "ip"):
         return str(value)
+    if kind == "source_number":
+        return "" if value < 0 else str(value)
     return neutralise(value if isinstance(value, str) else str(value))
 
 

@@ -81,3 +81,13 @@ CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
     "task": "monitoring.tasks.trim_terminal_history",
     "schedule": timedelta(seconds=env_int("MONITORING_HISTORY_TRIM_INTERVAL", 3600)),
 }
+
+# Asterisk's CDR table (cdr_pgsql / cdr_adaptive_odbc) followed under beat when its URL is set.
+ASTERISK_CDR_DB_URL = env_str("ASTERISK_CDR_DB_URL")
+ASTERISK_CDR_DB_TABLE = env_str("ASTERISK_CDR_DB_TABLE") or "cdr"
+ASTERISK_CDR_DB_TIMEZONE = env_str("ASTERISK_CDR_DB_TIMEZONE")
+if ASTERISK_CDR_DB_URL:
+    CELERY_BEAT_SCHEDULE["follow-asterisk-cdr-db"] = {
+        "task": "sources.tasks.follow_asterisk_cdr_db",
+        "schedule": timedelta(seconds=env_int("ASTERISK_CDR_DB_INTERVAL", 5)),
+    }
