@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "voipadmin.machine_clients.MachineClientsStayOutMiddleware",
     "voipadmin.request_context.RequestContextMiddleware",
     "voipadmin.preferences.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
