@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django_filters.fields import IsoDateTimeRangeField
+from django_filters.fields import IsoDateTimeRangeField, RangeField
 from django_filters.widgets import RangeWidget
 
 
@@ -53,8 +53,19 @@ class DateTimeRangeFilter(django_filters.DateTimeFromToRangeFilter):
         super().__init__(*args, **kwargs)
 
 
+class BoundedRangeField(RangeField):
+    """Two numbers, each refused (a 400 naming the field) below `min_value` when one is given."""
+
+    def __init__(self, *args, min_value=None, **kwargs):
+        fields = (forms.DecimalField(min_value=min_value), forms.DecimalField(min_value=min_value))
+        super().__init__(fields, *args, **kwargs)
+
+
 class NumberRangeFilter(django_filters.RangeFilter):
-    """`<name>_min` / `<name>_max`, both inclusive."""
+    """`<name>_min` / `<name>_max`, both inclusive; `min_value=0` for counts and durations, which a
+    negative bound cannot mean."""
+
+    field_class = BoundedRangeField
 
 
 class YesNoFilter(django_filters.TypedChoiceFilter):
