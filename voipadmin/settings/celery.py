@@ -55,3 +55,13 @@ CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
     "task": "monitoring.tasks.trim_terminal_history",
     "schedule": timedelta(seconds=env_int("MONITORING_HISTORY_TRIM_INTERVAL", 3600)),
 }
+
+# Filtered deletes whose worker was lost are queued again by this sweep (reports/deletion_liveness.py);
+# without PostgreSQL's advisory locks a running job silent for DELETION_STALE_SECONDS counts as lost.
+DELETION_SWEEP_SECONDS = env_int("DELETION_SWEEP_SECONDS", 20)
+DELETION_STALE_SECONDS = env_int("DELETION_STALE_SECONDS", 30)
+DELETION_MAX_ATTEMPTS = env_int("DELETION_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["sweep-deletions"] = {
+    "task": "voipadmin.tasks.sweep_deletions",
+    "schedule": timedelta(seconds=DELETION_SWEEP_SECONDS),
+}
