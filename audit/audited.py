@@ -40,7 +40,17 @@ def register_audited_models() -> None:
     audit_model(
         apps.get_model("voipadmin", "DeletionJob"),
         exclude=frozenset(
-            {"started_at", "finished_at", "heartbeat_at", "state", "deleted", "protected", "cascaded", "error"}
+            {
+                "started_at",
+                "finished_at",
+                "heartbeat_at",
+                "state",
+                "deleted",
+                "protected",
+                "cascaded",
+                "error",
+                "attempts",
+            }
         ),
         actions=frozenset({"A"}),
         config=False,

@@ -111,7 +111,9 @@ class ServerEventIngestSerializer(serializers.Serializer):
         choices=ServerEvent.AdminType.choices, required=False, allow_blank=True, default=""
     )
     user_agent = serializers.CharField(max_length=512, required=False, allow_blank=True, default="")
-    deleted_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    deleted_count = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, required=False, allow_null=True, default=None
+    )  # a bigint column
     users = serializers.ListField(child=serializers.CharField(max_length=150), required=False, default=list)
     details = serializers.DictField(required=False, default=dict)
 

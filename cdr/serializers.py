@@ -13,8 +13,9 @@ from .services.asterisk_csv import (
 
 
 class CdrSerializer(serializers.ModelSerializer):
-    caller = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    callee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null when no account has that number (the CDR is stored all the same)
+    caller = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    callee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Cdr

@@ -22,7 +22,7 @@ from .filters import MonitoringQueryFilter
 from .models import TerminalState
 from .selectors import in_states, user_rows, without_jit
 from .serializers import (
-    MonitoredUserSerializer,
+    MonitoredUserPageSerializer,
     TerminalStateIngestSerializer,
     TerminalStateSerializer,
     monitored_user,
@@ -96,7 +96,7 @@ class MonitoringResource(ReplicaReadsMixin, viewsets.ViewSet):
             ),
             OpenApiParameter("after", OpenApiTypes.STR, description="Cursor from `next`."),
         ],
-        responses=MonitoredUserSerializer(many=True),
+        responses=MonitoredUserPageSerializer,
     )
     def list(self, request):
         params = request.query_params

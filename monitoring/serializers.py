@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
@@ -68,6 +69,14 @@ class MonitoredUserSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices)
     calls = serializers.IntegerField(help_text="Active calls when RED, ringing calls when ORANGE, else 0.")
     terminals = MonitoredTerminalSerializer(many=True)
+
+
+@extend_schema_serializer(many=False)  # the page itself, not a list of pages
+class MonitoredUserPageSerializer(serializers.Serializer):
+    """A page of GET /api/v1/monitoring/: the users and the link to the next page."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page, null on the last one.")
+    results = MonitoredUserSerializer(many=True)
 
 
 def monitored_user(row: UserRow) -> dict:

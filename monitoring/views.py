@@ -22,6 +22,13 @@ from .selectors import state_counts, user_rows
 from .wall import user_page
 
 VIEW = "monitoring.view_terminalstate"
+# The diagnostics show every source of the user's last days: each source's own view right too.
+DIAGNOSTICS_VIEW = (
+    VIEW,
+    "sip_sessions.view_sipevent",
+    "cdr.view_cdr",
+    "registrations.view_registrationbinding",
+)
 RANGE = ("lower", "upper")
 
 
@@ -116,7 +123,7 @@ def _bad(errors: dict) -> JsonResponse:
 
 
 @require_GET
-@permission_required(VIEW, raise_exception=True)
+@permission_required(DIAGNOSTICS_VIEW, raise_exception=True)
 def diagnostics(request: HttpRequest, account_id: int) -> HttpResponse:
     """`/monitoring/<account_id>/diagnostics/`: the user's last two days in one timeline."""
     account = get_object_or_404(Account, pk=account_id)

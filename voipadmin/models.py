@@ -63,6 +63,9 @@ class DeletionJob(models.Model):
     protected = models.BigIntegerField(default=0, help_text="Selected rows the rules kept.")
     cascaded = models.JSONField(default=dict, blank=True, help_text="Rows removed with them, by kind.")
     error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Workers that took the job up; more than one means a worker was lost."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -76,3 +76,11 @@ def sync_roles(sender=None, **kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         if set(group.permissions.values_list("pk", flat=True)) != {permission.pk for permission in permissions}:
             group.permissions.set(permissions)
+
+
+def is_machine_client(user) -> bool:
+    """A user whose only role is Ingest: a machine client's token user, not a person."""
+    if user.is_superuser or user.is_staff:
+        return False
+    names = set(user.groups.values_list("name", flat=True))
+    return "Ingest" in names and not names & {"Operators", "Support", "Admins"}

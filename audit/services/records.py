@@ -67,6 +67,8 @@ class AuditEntry:
         details = dict(self.details)
         if actor.client:
             details.setdefault("api_client", actor.client)
+        if context.client_correlation_id:
+            details.setdefault("client_correlation_id", context.client_correlation_id)
         if self.changes:
             details["changes"] = {name: [before, after] for name, (before, after) in self.changes.items()}
         return AuditRecord(

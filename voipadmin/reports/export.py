@@ -19,9 +19,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from .definition import Report
+from .formulae import neutralise, neutralise_sql
 
-# Cells a spreadsheet could read as a formula start with one of these (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 TIME_FORMAT_SQL = "YYYY-MM-DD HH24:MI:SS"
 TIME_FORMAT_PY = "%Y-%m-%d %H:%M:%S"
 CHUNK_BYTES = 64 * 1024
@@ -80,12 +79,6 @@ def with_export_expressions(queryset: QuerySet, columns: list[ExportColumn]) -> 
     return queryset.annotate(**computed) if computed else queryset
 
 
-def neutralise(text: str | None) -> str:
-    if not text:
-        return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class _LocalTime(Func):
     """to_char(ts AT TIME ZONE zone, 'YYYY-MM-DD HH24:MI:SS'): the wall-clock time of the viewer."""
 
@@ -98,16 +91,17 @@ class _LocalTime(Func):
 
 
 class _Neutralised(Func):
-    """The SQL twin of `neutralise`: a leading quote on formula-like cells, '' as empty."""
+    """The SQL twin of `neutralise` (formulae.py): a leading quote on formula-like cells, '' as empty."""
 
     output_field = TextField()
 
     def as_sql(self, compiler, connection, **extra):
-        (value, p1), (starts, p2), (quote, p3) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        sql = f"CASE WHEN left({value}, 1) = ANY({starts}) THEN {quote} || {value} ELSE NULLIF({value}, '') END"
-        return sql, [*p1, *p2, *p3, *p1, *p1]
+        value, value_params = compiler.compile(self.get_source_expressions()[0])
+        sql, (number, always, formula, quote) = neutralise_sql(value)
+        p = list(value_params)
+        # In the order the placeholders appear: CASE WHEN v ~ number THEN v WHEN left(v, 1) =
+        # ANY(always) OR v ~ formula THEN quote || v ELSE NULLIF(v, '') END
+        return sql, [*p, number, *p, *p, always, *p, formula, quote, *p, *p]
 
 
 def _sql_expression(column: ExportColumn, zone_name: str):
@@ -127,7 +121,7 @@ def _sql_expression(column: ExportColumn, zone_name: str):
         return value
     if column.kind == "source_number":
         return Case(When(**{f"{column.path}__lt": 0}, then=Value(None)), default=value)
-    return _Neutralised(Cast(value, TextField()), Value(list(FORMULA_STARTS)), Value("'"))
+    return _Neutralised(Cast(value, TextField()))
 
 
 def _python_cell(kind: str, value, zone: datetime.tzinfo) -> str:

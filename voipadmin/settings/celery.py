@@ -46,6 +46,7 @@ CELERY_TASK_ROUTES = {
     "conferences.tasks.delete_expired_recordings": {"queue": MAINTENANCE_QUEUE},
     "monitoring.tasks.trim_terminal_history": {"queue": MAINTENANCE_QUEUE},
     "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
+    "voipadmin.tasks.sweep_deletions": {"queue": MAINTENANCE_QUEUE},
 }
 
 PARTITION_MAINTENANCE_INTERVAL = env_int("PARTITION_MAINTENANCE_INTERVAL", 3600)
@@ -91,3 +92,13 @@ if ASTERISK_CDR_DB_URL:
         "task": "sources.tasks.follow_asterisk_cdr_db",
         "schedule": timedelta(seconds=env_int("ASTERISK_CDR_DB_INTERVAL", 5)),
     }
+
+# Filtered deletes whose worker was lost are queued again by this sweep (reports/deletion_liveness.py);
+# without PostgreSQL's advisory locks a running job silent for DELETION_STALE_SECONDS counts as lost.
+DELETION_SWEEP_SECONDS = env_int("DELETION_SWEEP_SECONDS", 20)
+DELETION_STALE_SECONDS = env_int("DELETION_STALE_SECONDS", 30)
+DELETION_MAX_ATTEMPTS = env_int("DELETION_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["sweep-deletions"] = {
+    "task": "voipadmin.tasks.sweep_deletions",
+    "schedule": timedelta(seconds=DELETION_SWEEP_SECONDS),
+}
