@@ -186,7 +186,7 @@ def ensure_month(model: type[models.Model], month: datetime.date, using: str = "
                 [lower, upper],
             )
             if cursor.fetchone()[0]:
-                cursor.execute(f"CREATE TABLE {q(name)} (LIKE {q(table)} INCLUDING DEFAULTS)")
+                cursor.execute(f"CREATE TABLE {q(name)} (LIKE {q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
                 cursor.execute(
                     f"WITH moved AS (DELETE FROM {q(default)} WHERE {q(key)} >= %s AND {q(key)} < %s RETURNING *) "
                     f"INSERT INTO {q(name)} SELECT * FROM moved",

@@ -35,14 +35,14 @@ def test_playback_follows_the_chat_and_a_message_seeks_the_player(page, screensh
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, "operator")
     page.goto(f"/recordings/{recording.pk}/")
-    page.wait_for_function("document.querySelector('audio[data-player]').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio[data-player]').readyState >= 1")
     assert page.locator("[data-chat-sync] li").count() == len(lines)
     assert current_text(page) == ""  # nothing said before the first second
 
     # a click on the last message seeks the player there, highlights it and scrolls the list to it
     page.click("[data-chat-sync] li:last-child button")
-    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 28) < 0.1")
-    page.wait_for_function(f"{CURRENT} && {CURRENT}.dataset.offset === '28.000'")
+    page.wait_for_function("() => Math.abs(document.querySelector('audio').currentTime - 28) < 0.1")
+    page.wait_for_function(f"() => {CURRENT} && {CURRENT}.dataset.offset === '28.000'")
     assert page.evaluate("document.querySelector('[data-chat-sync]').scrollTop") > 0
     visible = page.evaluate(
         """() => { const list = document.querySelector('[data-chat-sync]').getBoundingClientRect();
@@ -54,9 +54,9 @@ def test_playback_follows_the_chat_and_a_message_seeks_the_player(page, screensh
     # playing from the first message moves the highlight along with the time
     page.click("h2")  # a user gesture, so the page may start sound
     page.click("[data-chat-sync] li:first-child button")
-    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 1) < 0.1")
+    page.wait_for_function("() => Math.abs(document.querySelector('audio').currentTime - 1) < 0.1")
     page.evaluate("document.querySelector('audio').play()")
-    page.wait_for_function(f"{CURRENT} && parseFloat({CURRENT}.dataset.offset) >= 3", timeout=10000)
+    page.wait_for_function(f"() => {CURRENT} && parseFloat({CURRENT}.dataset.offset) >= 3", timeout=10000)
     assert page.locator("[data-chat-sync] li.current").count() == 1
     assert page.evaluate("document.querySelector('audio').paused") is False
     page.evaluate("document.querySelector('audio').pause()")

@@ -30,6 +30,7 @@ MAINTENANCE = [
     "conferences.tasks.delete_expired_recordings",
     "monitoring.tasks.trim_terminal_history",
     "audit.tasks.expire_login_lockouts",
+    "voipadmin.tasks.sweep_deletions",
 ]
 
 
@@ -48,8 +49,14 @@ def test_each_task_goes_to_its_named_queue(task, queue):
     assert app.amqp.router.route({}, task)["queue"].name == queue
 
 
-def test_every_periodic_task_is_routed_to_maintenance():
-    assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} == set(MAINTENANCE)
+def test_every_periodic_task_is_routed_to_maintenance_or_to_its_source():
+    """Upkeep goes to maintenance; a source's follower (sources.tasks.*) to ingest, with the rest
+    of the feed."""
+    periodic = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert set(MAINTENANCE) <= periodic
+    for task in periodic - set(MAINTENANCE):
+        assert task.startswith("sources.tasks."), task
+        assert app.amqp.router.route({}, task)["queue"].name == "ingest"
 
 
 def test_a_worker_without_q_consumes_every_declared_queue():
