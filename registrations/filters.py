@@ -7,7 +7,7 @@ from django.db.models.functions import Now
 from voipadmin.reports.filters import ReportFilterSet
 from voipadmin.reports.widgets import DateTimeRangeFilter
 
-from .models import RegistrationBinding, Transport
+from .models import EndReason, RegistrationBinding, Transport
 
 
 def parse_address(text: str) -> tuple[str | None, int | None, str | None]:
@@ -94,13 +94,11 @@ class RegisteredFilter(ReportFilterSet):
 class HistoryFilter(RegisteredFilter):
     """Registration History: every binding, live or ended."""
 
-    STATES = [("live", "Live now"), ("ended", "Ended (expired, unregistered or moved)")]
+    STATES = [("live", "Live now"), ("ended", "Ended (unregistered, expired, moved, connection lost or resync)")]
 
     state = django_filters.ChoiceFilter(choices=STATES, method="by_state", label="State")
-    removed_at = DateTimeRangeFilter(label="Ended")
-    removed_reason = django_filters.MultipleChoiceFilter(
-        choices=[("unregister", "Unregistered"), ("moved", "Moved to another address")], label="Ended by"
-    )
+    removed_at = DateTimeRangeFilter(label="Ended at")
+    removed_reason = django_filters.MultipleChoiceFilter(choices=EndReason.choices, label="Ended")
 
     def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         live = Q(removed_at__isnull=True, expires_at__gt=Now())

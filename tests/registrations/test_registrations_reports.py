@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from registrations.models import RegistrationBinding
-from tests.registrations.factories import AccountFactory, BindingFactory
+from tests.registrations.factories import T0, AccountFactory, BindingFactory
 from tests.sip_sessions.factories import SipEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,28 @@ def test_account_page_lists_the_accounts_last_calls(operator_client, bindings):
     assert {call.pk for call in response.context["last_calls"]} == {placed.pk, taken.pk}
     page = response.content.decode()
     assert f'href="/cdr/{placed.pk}/"' in page and f"/cdr/?account={account.username}" in page
+
+
+def test_history_shows_the_end_reason_in_words_filters_it_and_exports_it(admin_client):
+    from registrations.models import EndReason
+
+    for reason in ("connection_lost", "resync", "expired"):
+        BindingFactory(
+            account=AccountFactory(username=f"u-{reason}"),
+            removed_at=T0 + datetime.timedelta(minutes=5),
+            removed_reason=reason,
+        )
+    page = admin_client.get("/registration-history/").content.decode()
+    assert "Connection lost" in page and "Missing from the registrar&#x27;s snapshot" in page
+    chosen = admin_client.get("/registration-history/?removed_reason=connection_lost&removed_reason=resync")
+    text = chosen.content.decode()
+    assert "u-connection_lost" in text and "u-resync" in text and "u-expired" not in text
+    csv = b"".join(admin_client.get("/registration-history/export.csv?o=username").streaming_content).decode()
+    header = csv.splitlines()[0].split(",")
+    assert "Ended" in header and "Registrar" in header
+    assert [line.split(",")[header.index("Ended")] for line in csv.splitlines()[1:]] == [
+        "connection_lost",
+        "expired",
+        "resync",
+    ]
+    assert EndReason.RESYNC.label in admin_client.get("/registration-history/").content.decode().replace("&#x27;", "'")
