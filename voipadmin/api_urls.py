@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("audit.api_urls")),
     path("", include("conferences.api_urls")),
     path("", include("monitoring.api_urls")),
+    path("", include("sources.api_urls")),
 ]
