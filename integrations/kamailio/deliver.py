@@ -35,6 +35,7 @@ COLUMNS = (
     "id, kind, at, call_id, cseq, username, contact, expires, remote_ip, remote_port, transport, "
     "received, user_agent, sip_code, caller, callee, details"
 )
+SNAPSHOT_GRACE = 1.0
 REJECTED_TABLE = """
 CREATE TABLE IF NOT EXISTS voipadmin_outbox_rejected (
     LIKE voipadmin_outbox, rejected_at timestamptz NOT NULL DEFAULT now(), answer text NOT NULL
@@ -71,7 +72,13 @@ class Delivery:
                 self._deliver(rows)
                 continue
             if pending_snapshot is not None:
-                self._post("/api/v1/kamailio/usrloc/", pending_snapshot)
+                # A fact whose change the dump already shows (an unregister) is committed to the
+                # outbox within microseconds of it: a second's grace, then the drained outbox
+                # holds every fact older than the dump, and the snapshot follows them.
+                if time.monotonic() - pending_snapshot["dumped"] < SNAPSHOT_GRACE:
+                    self._wait(SNAPSHOT_GRACE)
+                    continue
+                self._post("/api/v1/kamailio/usrloc/", pending_snapshot["body"])
                 pending_snapshot = None
                 continue
             if time.monotonic() >= next_snapshot:
@@ -166,7 +173,8 @@ class Delivery:
         except (OSError, TimeoutError, ValueError) as error:
             logger.warning("ul.dump failed (%s); the snapshot waits for the next round", error)
             return None
-        return {"registrar": self.registrar, "taken_at": taken_at, "dump": dump}
+        body = {"registrar": self.registrar, "taken_at": taken_at, "dump": dump}
+        return {"body": body, "dumped": time.monotonic()}
 
 
 def fact_from_row(row: dict, *, registrar: str) -> dict:
