@@ -14,6 +14,7 @@ import hashlib
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring.models import TerminalState
 from registrations.models import RegistrationBinding, remote_address
 
 from ..models import KamailioCall
@@ -116,16 +117,28 @@ def terminal_state_items(*, usernames: set[str], moment: datetime.datetime) -> l
                 active[side] += 1
         elif ringing_at is not None and callee in usernames:
             ringing[callee] += 1
-    live: dict[str, RegistrationBinding] = {}
-    bindings = RegistrationBinding.objects.filter(
-        username__in=wanted, removed_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("username", "-refreshed_at", "-id")
-    for binding in bindings:
-        live.setdefault(binding.username, binding)
+    live: dict[str, tuple] = {}
+    bindings = (
+        RegistrationBinding.objects.filter(username__in=wanted, removed_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("username", "-refreshed_at", "-id")
+        .values_list("username", "remote_ip", "remote_port", "transport", "user_agent")
+    )
+    for username, *binding in bindings:
+        live.setdefault(username, binding)
+    shown = {
+        row[0]: row[1:]
+        for row in TerminalState.objects.filter(account__username__in=wanted, terminal=1).values_list(
+            "account__username", "registered", "calls_ringing", "calls_active", "address", "model"
+        )
+    }
     items = []
     for username in wanted:
         binding = live.get(username)
         state = (bool(binding), ringing[username], active[username])
+        address = remote_address(*binding[:3]) if binding else ""
+        model = binding[3][:255] if binding else ""
+        if shown.get(username) == (*state, address, model):
+            continue  # a refresh that changes nothing the terminal shows: no new state
         digest = hashlib.sha256(f"{username}\x1f{moment.isoformat()}\x1f{state}".encode()).hexdigest()[:40]
         items.append(
             {
@@ -137,8 +150,8 @@ def terminal_state_items(*, usernames: set[str], moment: datetime.datetime) -> l
                 "registered": state[0],
                 "calls_ringing": min(state[1], 999),
                 "calls_active": min(state[2], 999),
-                "address": remote_address(binding.remote_ip, binding.remote_port, binding.transport) if binding else "",
-                "model": binding.user_agent[:255] if binding else "",
+                "address": address,
+                "model": model,
             }
         )
     return items

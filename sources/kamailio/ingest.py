@@ -87,5 +87,16 @@ def kamailio_usrloc_store(*, registrar: str, taken_at: datetime.datetime, dump: 
 
 def _valid(serializer_class, items) -> list[dict]:
     """The items as the API's serializer reads them; a fact that maps to a bad item is refused
-    (a 400 naming the derived item's index and field) like a bad API item."""
-    return validate_batch(serializer_class, items)
+    (a 400 naming the derived item's index and field) like a bad API item. Times go in as the
+    API's JSON has them (ISO 8601 text), which the serializer's lean reader takes straight."""
+    return validate_batch(serializer_class, _as_json(items))
+
+
+def _as_json(value):
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
