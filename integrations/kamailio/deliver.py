@@ -57,7 +57,7 @@ class Delivery:
         self.console_url = console_url.rstrip("/")
         self.token = token
         self.batch = int(os.environ.get("KAMAILIO_DELIVERY_BATCH", "500"))
-        self.snapshot_every = float(os.environ.get("KAMAILIO_SNAPSHOT_SECONDS", "60"))
+        self.snapshot_every = float(os.environ.get("KAMAILIO_SNAPSHOT_SECONDS", "300"))
         self.stopping = False
         self.db: psycopg.Connection | None = None
 

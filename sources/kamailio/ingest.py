@@ -12,7 +12,7 @@ from cdr.serializers import CdrIngestSerializer
 from cdr.services.ingest import cdrs_ingest
 from monitoring.serializers import TerminalStateIngestSerializer
 from monitoring.services import terminal_states_store
-from registrations.serializers import RegistrationIngestSerializer, SnapshotSerializer
+from registrations.serializers import RegistrationIngestSerializer, SnapshotContactSerializer
 from registrations.services import registrations_store
 from registrations.services.snapshot import registrations_snapshot
 from sip_sessions.serializers import SipEventIngestSerializer
@@ -25,6 +25,7 @@ from .usrloc import snapshot_contacts
 
 BINDING_KINDS = {"register", "unregister", "expired"}
 CONNECTION_ENDS = {"disconnect", "network_error"}
+SNAPSHOT_CHUNK = 5000  # contacts read per validate_batch call (it takes at most INGEST_MAX_BATCH_ITEMS)
 
 
 def kamailio_facts_store(*, items: list[dict]) -> int:
@@ -77,12 +78,15 @@ def fact_segments(facts: list[dict]) -> list[list[dict]]:
 
 def kamailio_usrloc_store(*, registrar: str, taken_at: datetime.datetime, dump: dict) -> dict[str, int]:
     """A `ul.dump` taken at `taken_at` as the registrar's snapshot (bindings it no longer holds
-    end with reason resync; contacts the console missed are opened)."""
-    snapshot = _valid(
-        SnapshotSerializer,
-        {"registrar": registrar, "taken_at": taken_at.isoformat(), "contacts": snapshot_contacts(dump)},
-    )[0]
-    return registrations_snapshot(**snapshot)
+    end with reason resync; contacts the console missed are opened). The contacts are read one
+    by one like a batch's items (the lean reader: a large registrar's dump stays cheap)."""
+    found = snapshot_contacts(dump)
+    contacts = [
+        contact
+        for start in range(0, len(found), SNAPSHOT_CHUNK)
+        for contact in _valid(SnapshotContactSerializer, found[start : start + SNAPSHOT_CHUNK])
+    ]
+    return registrations_snapshot(registrar=registrar, taken_at=taken_at, contacts=contacts)
 
 
 def _valid(serializer_class, items) -> list[dict]:

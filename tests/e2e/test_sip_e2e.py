@@ -127,8 +127,9 @@ def _make_admin(secret: str) -> str:
 
 def _start_console(stack: Stack) -> None:
     gunicorn = [str(VENV_BIN / "gunicorn"), "voipadmin.wsgi:application", "--bind", f"127.0.0.1:{CONSOLE_PORT}"]
-    stack.start("gunicorn", [*gunicorn, "--workers", "2", "--threads", "4", "--timeout", "120"])
+    proc = stack.start("gunicorn", [*gunicorn, "--workers", "2", "--threads", "4", "--timeout", "120"])
     wait_for("the console", lambda: _answers(f"http://127.0.0.1:{CONSOLE_PORT}/login/"), timeout=60)
+    assert proc.poll() is None, f"gunicorn exited (port {CONSOLE_PORT} taken?):\n{stack.log_text('gunicorn')[-2000:]}"
 
 
 def _answers(url: str) -> bool:
