@@ -212,19 +212,18 @@ def rpc_call(fifo: str, method: str, timeout: float = 10.0):
                 ready, _, _ = select.select([reader], [], [], left)
                 if not ready:
                     continue
-                chunk = os.read(reader, 65536)
+                chunk = os.read(reader, 1 << 20)
                 if chunk:
                     chunks.append(chunk)
-                    try:
-                        answer = json.loads(b"".join(chunks))
-                    except ValueError:
-                        continue
-                    if "error" in answer:
-                        raise ValueError(f"{method}: {answer['error']}")
-                    return answer.get("result")
-                if chunks:
-                    raise ValueError(f"{method}: unreadable answer")
-                time.sleep(0.01)
+                    continue
+                if not chunks:  # Kamailio has not opened the reply FIFO yet
+                    time.sleep(0.01)
+                    continue
+                # Kamailio closed the reply FIFO: the answer is whole (parsed once, not per chunk).
+                answer = json.loads(b"".join(chunks))
+                if "error" in answer:
+                    raise ValueError(f"{method}: {answer['error']}")
+                return answer.get("result")
         finally:
             os.close(reader)
     finally:
