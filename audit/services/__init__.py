@@ -12,7 +12,9 @@ from .records import (
     audit_statement,
     ip_or_none,
     server_event,
+    server_event_build,
     status_change,
+    status_change_build,
     web_access_record,
 )
 
@@ -26,6 +28,8 @@ __all__ = [
     "audited_update",
     "ip_or_none",
     "server_event",
+    "server_event_build",
     "status_change",
+    "status_change_build",
     "web_access_record",
 ]

@@ -10,16 +10,16 @@ in one COPY (the new bindings) and one `UPDATE ... FROM unnest(...)` (the change
 import datetime
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from voipadmin.bulk import copy_insert_new
+from voipadmin.bulk import any_of, copy_insert_new
 
 from ..models import Account, EndReason, RegistrationBinding
-from .accounts import accounts_for_usernames, online_accounts
+from .accounts import account_ids_for_usernames
 from .status import StatusCause, accounts_lock, status_events
 
 # The columns a write changes (the others are set when the binding opens and never change).
@@ -77,7 +77,7 @@ class Slot:
         self.removed_at, self.removed_reason, self.last_event_id, self.dirty = moment, reason, event_id, True
 
 
-SLOT_COLUMNS = [field.name for field in fields(Slot) if field.name not in ("pk", "order", "dirty")]
+SLOT_COLUMNS = [each.name for each in fields(Slot) if each.name not in ("pk", "order", "dirty")]
 
 
 @dataclass
@@ -86,32 +86,66 @@ class Working:
 
     by_account: dict[int, list[Slot]]
     event_ids: set[str]  # events that opened a binding: stored, or earlier in the batch
+    live: dict[int, set[int]] = field(default_factory=dict)  # account -> ids of its bindings live at live_at
 
     def slots(self, account_id: int) -> list[Slot]:
         return self.by_account.setdefault(account_id, [])
 
+    def online(self, now: datetime.datetime) -> set[int]:
+        """The accounts with a binding live at `now` (read with `live_at=now`): one live in memory,
+        or one live in the table that the batch does not hold (so did not change)."""
+        online = set()
+        for account_id in self.by_account.keys() | self.live.keys():
+            mine = self.by_account.get(account_id, [])
+            held = {slot.pk for slot in mine}
+            if any(slot.removed_at is None and slot.expires_at > now for slot in mine) or (
+                self.live.get(account_id, set()) - held
+            ):
+                online.add(account_id)
+        return online
+
 
 def working_set(
-    *, account_ids: Iterable[int], first: datetime.datetime, last: datetime.datetime, event_ids: Iterable[str]
+    *,
+    account_ids: Iterable[int],
+    first: datetime.datetime,
+    last: datetime.datetime,
+    event_ids: Iterable[str],
+    contacts: Iterable[str] | None = None,
+    whole: Iterable[int] = (),
+    live_at: datetime.datetime | None = None,
 ) -> Working:
     """Every binding of these accounts that an event between `first` and `last` could refresh,
     move or end (active at some time between them), and which of `event_ids` opened a binding
-    already. Two queries."""
+    already. Two queries. With `contacts`, only those contacts' bindings, but every binding of the
+    `whole` accounts (an unregister of `*`). With `live_at`, also the ids of every binding live
+    then (so `Working.online` tells who is online, before and after the batch)."""
     ids = sorted(set(account_ids))
-    rows = (
-        RegistrationBinding.objects.filter(account_id__in=ids, expires_at__gt=first, registered_at__lte=last)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=first) | Q(removed_reason=EndReason.EXPIRED))
-        .values_list("pk", *SLOT_COLUMNS)
+    model = RegistrationBinding
+    window = Q(expires_at__gt=first, registered_at__lte=last) & (
+        Q(removed_at__isnull=True) | Q(removed_at__gt=first) | Q(removed_reason=EndReason.EXPIRED)
     )
+    if contacts is not None:
+        named = Q(any_of(model, "contact", sorted(set(contacts))))
+        if whole:
+            named |= Q(any_of(model, "account", sorted(set(whole))))
+        window &= named
+    mine = model.objects.filter(any_of(model, "account", ids))
+    rows = mine.filter(window).values_list("pk", *SLOT_COLUMNS)
+    live: dict[int, set[int]] = {}
+    if live_at is not None:
+        for account_id, pk in mine.filter(removed_at__isnull=True, expires_at__gt=live_at).values_list("account", "pk"):
+            live.setdefault(account_id, set()).add(pk)
     by_account: dict[int, list[Slot]] = {}
     for pk, *values in rows:
         slot = Slot(pk, *values, order=pk)
         by_account.setdefault(slot.account_id, []).append(slot)
-    stored = set(RegistrationBinding.objects.filter(event_id__in=set(event_ids)).values_list("event_id", flat=True))
-    return Working(by_account=by_account, event_ids=stored)
+    wanted = sorted(set(event_ids))
+    stored = set(model.objects.filter(any_of(model, "event_id", wanted)).values_list("event_id", flat=True))
+    return Working(by_account=by_account, event_ids=stored, live=live)
 
 
-def item_apply(*, working: Working, account: Account, item: dict, snapshot: bool = False) -> str:
+def item_apply(*, working: Working, account_id: int, item: dict, snapshot: bool = False) -> str:
     """Apply one registration event to the account's bindings in `working`; says what it did:
     "opened", "moved" (opened, the contact's binding elsewhere ended), "refreshed", "ended" or ""
     (nothing: a replay, an older refresh, an unregister of nothing).
@@ -129,7 +163,7 @@ def item_apply(*, working: Working, account: Account, item: dict, snapshot: bool
     if event_id in working.event_ids:
         return ""
     moment, contact = item["timestamp"], item["contact"]
-    mine = working.slots(account.pk)
+    mine = working.slots(account_id)
     if item["expires"] == 0:
         reason = item.get("reason") or EndReason.UNREGISTER
         ending = [
@@ -158,8 +192,8 @@ def item_apply(*, working: Working, account: Account, item: dict, snapshot: bool
     mine.append(
         Slot(
             pk=None,
-            account_id=account.pk,
-            username=account.username,
+            account_id=account_id,
+            username=item["username"],
             contact=contact,
             remote_ip=item["remote_ip"],
             remote_port=item["remote_port"],
@@ -220,31 +254,41 @@ def working_write(working: Working) -> None:
         _update(changed, now=now)
 
 
+STAGE_TYPES = {
+    "id": "bigint",
+    "expires_at": "timestamptz",
+    "refreshed_at": "timestamptz",
+    "removed_at": "timestamptz",
+    "user_agent": "text",
+    "removed_reason": "text",
+    "registrar": "text",
+    "last_event_id": "text",
+}
+
+
 def _update(slots: list[Slot], *, now: datetime.datetime) -> None:
+    """The changed bindings' columns COPYed into a stage table private to the transaction, then one
+    `UPDATE ... FROM` it (PostgreSQL); elsewhere one UPDATE per binding."""
+    names = [name for name in STAGE_TYPES if name != "id"]
     if connection.vendor != "postgresql":
         for slot in slots:
-            values = {name: getattr(slot, name) for name in (*CHANGED_COLUMNS, "last_event_id")}
+            values = {name: getattr(slot, name) for name in names}
             RegistrationBinding.objects.filter(pk=slot.pk).update(**values, updated_at=now)
         return
     table = connection.ops.quote_name(RegistrationBinding._meta.db_table)
-    types = {
-        "expires_at": "timestamptz",
-        "refreshed_at": "timestamptz",
-        "removed_at": "timestamptz",
-        "user_agent": "text",
-        "removed_reason": "text",
-        "registrar": "text",
-        "last_event_id": "text",
-    }
-    names = list(types)
+    stage = "registrations_binding_changes"
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_TYPES.items())
     sets = ", ".join(f"{name} = v.{name}" for name in names)
-    arrays = ", ".join(["%s::bigint[]", *(f"%s::{kind}[]" for kind in types.values())])
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+        cursor.execute(f"CREATE TEMP TABLE {stage} ({columns}) ON COMMIT DROP")
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY pg_temp.{stage} FROM STDIN") as copy:
+            for slot in slots:
+                copy.write_row([slot.pk, *(getattr(slot, name) for name in names)])
         cursor.execute(
-            f"UPDATE {table} AS t SET {sets}, updated_at = %s "
-            f"FROM unnest({arrays}) AS v(id, {', '.join(names)}) WHERE t.id = v.id",
-            [now, [slot.pk for slot in slots], *([getattr(slot, name) for slot in slots] for name in names)],
+            f"UPDATE {table} AS t SET {sets}, updated_at = %s FROM pg_temp.{stage} v WHERE t.id = v.id", [now]
         )
+        cursor.execute(f"DROP TABLE pg_temp.{stage}")
 
 
 def _cause(item: dict, outcome: str) -> StatusCause:
@@ -261,9 +305,17 @@ def _cause(item: dict, outcome: str) -> StatusCause:
     )
 
 
-def _span(items: list[dict]) -> dict:
+def _span(items: list[dict], accounts: dict[str, int]) -> dict:
+    """working_set's arguments for a batch: its time span, event ids and contacts (all of an
+    account's when an item unregisters `*`: those accounts' bindings are read whole)."""
     moments = [item["timestamp"] for item in items]
-    return {"first": min(moments), "last": max(moments), "event_ids": [item["event_id"] for item in items]}
+    return {
+        "first": min(moments),
+        "last": max(moments),
+        "event_ids": [item["event_id"] for item in items],
+        "contacts": [item["contact"] for item in items if item["contact"] != "*"],
+        "whole": [accounts[item["username"]] for item in items if item["contact"] == "*"],
+    }
 
 
 def registrations_store(*, items: list[dict]) -> int:
@@ -273,21 +325,20 @@ def registrations_store(*, items: list[dict]) -> int:
     event (0 offline -> 1 online, 1 -> 0).
     """
     now = timezone.now()
-    accounts = accounts_for_usernames(item["username"] for item in items)
-    by_id = {account.pk: account for account in accounts.values()}
-    touched = accounts_lock(by_id)
-    before = online_accounts(touched, now=now)
-    working = working_set(account_ids=touched, **_span(items))
+    accounts = account_ids_for_usernames(item["username"] for item in items)
+    touched = accounts_lock(accounts.values())
+    working = working_set(account_ids=touched, live_at=now, **_span(items, accounts))
+    before = working.online(now)
     changed = 0
     causes: dict[int, StatusCause] = {}
     for _index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["timestamp"], pair[0])):
-        account = accounts[item["username"]]
-        outcome = item_apply(working=working, account=account, item=item)
+        account_id = accounts[item["username"]]
+        outcome = item_apply(working=working, account_id=account_id, item=item)
         if outcome:
             changed += 1
-        causes[account.pk] = _cause(item, outcome)
+        causes[account_id] = _cause(item, outcome)
     working_write(working)
-    status_events(accounts=by_id, before=before, now=now, causes=causes)
+    status_events(before=before, after=working.online(now), causes=causes)
     return changed
 
 
@@ -295,7 +346,7 @@ def binding_apply(*, account: Account, item: dict) -> bool:
     """One registration event alone (the feed's rules for a batch of one, without status events);
     False when it changes nothing."""
     accounts_lock([account.pk])
-    working = working_set(account_ids=[account.pk], **_span([item]))
-    outcome = item_apply(working=working, account=account, item=item)
+    working = working_set(account_ids=[account.pk], **_span([item], {account.username: account.pk}))
+    outcome = item_apply(working=working, account_id=account.pk, item=item)
     working_write(working)
     return bool(outcome)

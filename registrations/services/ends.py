@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import CONNECTION_TRANSPORTS, Account, EndReason, RegistrationBinding
+from ..models import CONNECTION_TRANSPORTS, EndReason, RegistrationBinding
 from .accounts import online_accounts
 from .status import StatusCause, accounts_lock, status_events
 
@@ -117,8 +117,7 @@ def bindings_connection_lost(*, items: list[dict]) -> int:
             event_id=event["event_id"],
             why="connection lost",
         )
-    accounts = {account.pk: account for account in Account.objects.filter(pk__in=touched)}
-    status_events(accounts=accounts, before=before, now=now, causes=causes)
+    status_events(before=before, now=now, causes=causes)
     return ended
 
 
@@ -190,7 +189,6 @@ def _offline_events(last: dict[int, tuple], *, touched: list[int], now: datetime
     }
     if not offline:
         return
-    accounts = {account.pk: account for account in Account.objects.filter(pk__in=offline)}
     causes = {
         account_id: StatusCause(
             time=row[2],
@@ -204,4 +202,4 @@ def _offline_events(last: dict[int, tuple], *, touched: list[int], now: datetime
         )
         for account_id, row in offline.items()
     }
-    status_events(accounts=accounts, before=set(offline), now=now, causes=causes)
+    status_events(before=set(offline), now=now, causes=causes)

@@ -80,7 +80,7 @@ def registrations_snapshot(*, registrar: str, taken_at: datetime.datetime, conta
             if _registered_since(working, account=account, item=item):
                 unchanged += 1
                 continue
-            outcome = item_apply(working=working, account=account, item=item, snapshot=True)
+            outcome = item_apply(working=working, account_id=account.pk, item=item, snapshot=True)
             if outcome not in ("opened", "moved"):
                 unchanged += 1
                 continue
@@ -102,7 +102,7 @@ def registrations_snapshot(*, registrar: str, taken_at: datetime.datetime, conta
                     causes.setdefault(account_id, _cause(_slot_item(slot, taken_at), why="resync"))
                     ended += 1
         working_write(working)
-        status_events(accounts=by_id, before=before, now=now, causes=causes)
+        status_events(before=before, now=now, causes=causes)
     return {"ended": ended, "opened": opened, "unchanged": unchanged}
 
 

@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from voipadmin.bulk import any_of
+
 from ..models import Account, remote_address
 from .accounts import online_accounts
 
@@ -17,7 +19,8 @@ def accounts_lock(account_ids: Iterable[int]) -> list[int]:
     """Lock these accounts' rows (FOR UPDATE, in id order) until the transaction ends."""
     ordered = sorted(set(account_ids))
     if ordered:
-        list(Account.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
+        locked = Account.objects.select_for_update().filter(any_of(Account, "id", ordered)).order_by("pk")
+        list(locked.values_list("pk", flat=True))
     return ordered
 
 
@@ -37,35 +40,44 @@ class StatusCause:
 
 def status_events(
     *,
-    accounts: dict[int, Account],
     before: set[int],
-    now: datetime.datetime,
     causes: dict[int, StatusCause],
+    now: datetime.datetime | None = None,
+    after: set[int] | None = None,
 ) -> int:
-    """A `status` server event for each account of `causes` whose being online at `now` changed
-    since `before` (0 offline -> 1 online, 1 -> 0); returns how many were written."""
-    from audit.services import status_change
+    """A `status` server event for each account of `causes` whose being online changed from
+    `before` to `after` (or to its state at `now`: 0 offline -> 1 online, 1 -> 0); returns how many
+    were written."""
+    from audit.models import ServerEvent
+    from audit.services import status_change_build
 
-    after = online_accounts(causes, now=now)
-    written = 0
-    for account_id in sorted((before ^ after) & causes.keys()):
+    if after is None:
+        after = online_accounts(causes, now=now)
+    moved = sorted((before ^ after) & causes.keys())
+    if not moved:
+        return 0
+    accounts = Account.objects.in_bulk(moved)
+    events = []
+    for account_id in moved:
         account, cause, online = accounts[account_id], causes[account_id], account_id in after
         address = remote_address(cause.remote_ip, cause.remote_port, cause.transport)
         if online:
             description = f"registered from {address}"
         else:
             description = f"{cause.why or 'unregistered'} (last binding, {address})"
-        status_change(
-            time=cause.time,
-            username=account.username,
-            display_name=account.display_name or account.full_name,
-            ip=cause.remote_ip,
-            user_agent=cause.user_agent,
-            previous_status=0 if online else 1,
-            new_status=1 if online else 0,
-            users=[account.username],
-            description=description,
-            details={"event_id": cause.event_id, "contact": cause.contact},
+        events.append(
+            status_change_build(
+                time=cause.time,
+                username=account.username,
+                display_name=account.display_name or account.full_name,
+                ip=cause.remote_ip,
+                user_agent=cause.user_agent,
+                previous_status=0 if online else 1,
+                new_status=1 if online else 0,
+                users=[account.username],
+                description=description,
+                details={"event_id": cause.event_id, "contact": cause.contact},
+            )
         )
-        written += 1
-    return written
+    ServerEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
