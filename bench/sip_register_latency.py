@@ -60,9 +60,11 @@ def main() -> None:
             since = _query(console_db, "SELECT now()")[0][0]
             started = time.monotonic()
             options = {"r": args.rate, "l": args.rate * 2, "p": args.sip_port + 1, "timeout": 600}
-            sipp(stack, "register", rows, sip_port=args.sip_port, **options)
+            # On a loaded host SIPp may count a retransmitted REGISTER's late 200 as a failure: the
+            # REGISTER was still accepted, and its row is what is measured.
+            sipp(stack, "register", rows, sip_port=args.sip_port, check=False, **options)
             sent = time.monotonic() - started
-            wait_for("every row", lambda since=since: _count(console_db, since) >= args.count, timeout=600, every=0.5)
+            wait_for("every row", lambda s=since: _count(console_db, s) >= args.count, timeout=600, every=0.5)
             wait_for("the outbox to drain", lambda: outbox_left(kamailio_db) == 0, timeout=60)
             latencies = [row[0] for row in _query(console_db, LATENCY_SQL, [since])]
             results.append((label, sent, latencies))

@@ -89,10 +89,18 @@ class Stack:
 
 
 def sipp(
-    stack: Stack, scenario: str, rows: list[str], *, sip_port: int, calls: int | None = None, wait: bool = True, **opts
+    stack: Stack,
+    scenario: str,
+    rows: list[str],
+    *,
+    sip_port: int,
+    calls: int | None = None,
+    wait: bool = True,
+    check: bool = True,
+    **opts,
 ) -> subprocess.Popen | None:
     """Run SIPp client `scenario` once per CSV row against Kamailio; `opts` are SIPp options
-    (`t="tn"`, `p=5171`, `d=0`, `r=20`). With wait, it must end with every call successful."""
+    (`t="tn"`, `p=5171`, `d=0`, `r=20`). With wait (and check), every call must succeed."""
     name = f"sipp-{scenario}-{len(stack.procs)}-{time.monotonic_ns()}"
     csv = stack.logs / f"{name}.csv"
     csv.write_text("SEQUENTIAL\n" + "\n".join(rows) + "\n")
@@ -108,7 +116,7 @@ def sipp(
         return proc
     code = proc.wait(timeout=int(opts["timeout"]) + 10)
     stack.procs.pop(name)[1].close()
-    assert code == 0, f"SIPp {scenario} failed (exit {code}):\n{stack.log_text(name)[-3000:]}"
+    assert code == 0 or not check, f"SIPp {scenario} failed (exit {code}):\n{stack.log_text(name)[-3000:]}"
     return None
 
 
