@@ -97,6 +97,7 @@ def test_account_page(operator_client, bindings):
     assert response.context["last_calls"] == []
     page = response.content.decode()
     assert "Mario Rossi" in page and "Connection reset by peer" in page and "/sip-sessions/?username=1932" in page
+    assert "Unregistered" in page  # the past binding's end reason, in words
     assert operator_client.get("/accounts/999999/").status_code == 404
 
 
