@@ -10,13 +10,13 @@ in one COPY (the new bindings) and one `UPDATE ... FROM unnest(...)` (the change
 import datetime
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from voipadmin.bulk import any_of, copy_insert_new
+from voipadmin.bulk import any_of, array_literal, copy_insert_new
 
 from ..models import Account, EndReason, RegistrationBinding
 from .accounts import account_ids_for_usernames
@@ -86,23 +86,28 @@ class Working:
 
     by_account: dict[int, list[Slot]]
     event_ids: set[str]  # events that opened a binding: stored, or earlier in the batch
-    live: dict[int, set[int]] = field(default_factory=dict)  # account -> ids of its bindings live at live_at
 
     def slots(self, account_id: int) -> list[Slot]:
         return self.by_account.setdefault(account_id, [])
 
-    def online(self, now: datetime.datetime) -> set[int]:
-        """The accounts with a binding live at `now` (read with `live_at=now`): one live in memory,
-        or one live in the table that the batch does not hold (so did not change)."""
-        online = set()
-        for account_id in self.by_account.keys() | self.live.keys():
-            mine = self.by_account.get(account_id, [])
-            held = {slot.pk for slot in mine}
-            if any(slot.removed_at is None and slot.expires_at > now for slot in mine) or (
-                self.live.get(account_id, set()) - held
-            ):
-                online.add(account_id)
-        return online
+    def online_here(self, now: datetime.datetime) -> set[int]:
+        """The accounts with a binding live at `now` among the bindings the batch holds."""
+        return {
+            account_id
+            for account_id, mine in self.by_account.items()
+            if any(slot.removed_at is None and slot.expires_at > now for slot in mine)
+        }
+
+    def online_elsewhere(self, account_ids: set[int], *, now: datetime.datetime) -> set[int]:
+        """Which of these accounts have a binding live at `now` that the batch does not hold (so
+        did not change): one query, of the accounts whose held bindings changed their state only."""
+        if not account_ids:
+            return set()
+        model = RegistrationBinding
+        held = {slot.pk for account_id in account_ids for slot in self.by_account.get(account_id, [])}
+        live = model.objects.filter(any_of(model, "account", sorted(account_ids)))
+        live = live.filter(removed_at__isnull=True, expires_at__gt=now).values_list("account", "pk")
+        return {account_id for account_id, pk in live if pk not in held}
 
 
 def working_set(
@@ -113,13 +118,11 @@ def working_set(
     event_ids: Iterable[str],
     contacts: Iterable[str] | None = None,
     whole: Iterable[int] = (),
-    live_at: datetime.datetime | None = None,
 ) -> Working:
     """Every binding of these accounts that an event between `first` and `last` could refresh,
     move or end (active at some time between them), and which of `event_ids` opened a binding
     already. Two queries. With `contacts`, only those contacts' bindings, but every binding of the
-    `whole` accounts (an unregister of `*`). With `live_at`, also the ids of every binding live
-    then (so `Working.online` tells who is online, before and after the batch)."""
+    `whole` accounts (an unregister of `*`)."""
     ids = sorted(set(account_ids))
     model = RegistrationBinding
     window = Q(expires_at__gt=first, registered_at__lte=last) & (
@@ -130,19 +133,35 @@ def working_set(
         if whole:
             named |= Q(any_of(model, "account", sorted(set(whole))))
         window &= named
-    mine = model.objects.filter(any_of(model, "account", ids))
-    rows = mine.filter(window).values_list("pk", *SLOT_COLUMNS)
-    live: dict[int, set[int]] = {}
-    if live_at is not None:
-        for account_id, pk in mine.filter(removed_at__isnull=True, expires_at__gt=live_at).values_list("account", "pk"):
-            live.setdefault(account_id, set()).add(pk)
+    if connection.vendor == "postgresql" and contacts is not None and not whole:
+        rows = _window_by_contact(account_ids=ids, contacts=contacts, first=first, last=last)
+    else:
+        rows = model.objects.filter(any_of(model, "account", ids)).filter(window).values_list("pk", *SLOT_COLUMNS)
     by_account: dict[int, list[Slot]] = {}
     for pk, *values in rows:
         slot = Slot(pk, *values, order=pk)
         by_account.setdefault(slot.account_id, []).append(slot)
     wanted = sorted(set(event_ids))
     stored = set(model.objects.filter(any_of(model, "event_id", wanted)).values_list("event_id", flat=True))
-    return Working(by_account=by_account, event_ids=stored, live=live)
+    return Working(by_account=by_account, event_ids=stored)
+
+
+def _window_by_contact(*, account_ids, contacts, first, last) -> list[tuple]:
+    """working_set's read (the same conditions) as a join of the batch's contacts with the
+    bindings, which PostgreSQL serves with the (account, contact, registered_at) index whatever its
+    statistics say of expires_at (stale ones made it scan every binding expiring in the window)."""
+    table = connection.ops.quote_name(RegistrationBinding._meta.db_table)
+    columns = ", ".join(f"b.{connection.ops.quote_name(RegistrationBinding._meta.get_field(name).column)}"
+                        for name in ("id", *SLOT_COLUMNS))  # fmt: skip
+    sql = (
+        f"SELECT {columns} FROM (SELECT DISTINCT contact FROM unnest(%s::text[]) AS c(contact)) c "
+        f"JOIN {table} b ON b.contact = c.contact AND b.account_id = ANY(%s::bigint[]) "
+        "AND b.registered_at <= %s AND b.expires_at > %s "
+        "AND (b.removed_at IS NULL OR b.removed_at > %s OR b.removed_reason = 'expired')"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [array_literal(contacts), array_literal(account_ids), last, first, first])
+        return cursor.fetchall()
 
 
 def item_apply(*, working: Working, account_id: int, item: dict, snapshot: bool = False) -> str:
@@ -327,8 +346,8 @@ def registrations_store(*, items: list[dict]) -> int:
     now = timezone.now()
     accounts = account_ids_for_usernames(item["username"] for item in items)
     touched = accounts_lock(accounts.values())
-    working = working_set(account_ids=touched, live_at=now, **_span(items, accounts))
-    before = working.online(now)
+    working = working_set(account_ids=touched, **_span(items, accounts))
+    here_before = working.online_here(now)
     changed = 0
     causes: dict[int, StatusCause] = {}
     for _index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["timestamp"], pair[0])):
@@ -337,8 +356,13 @@ def registrations_store(*, items: list[dict]) -> int:
         if outcome:
             changed += 1
         causes[account_id] = _cause(item, outcome)
+    # Only an account whose held bindings went from live to none (or back) can change status;
+    # its other live bindings, if any, decide (read before the batch's own rows are written).
+    here_after = working.online_here(now)
+    moved = here_before ^ here_after
+    elsewhere = working.online_elsewhere(moved, now=now)
     working_write(working)
-    status_events(before=before, after=working.online(now), causes=causes)
+    status_events(before=(here_before & moved) | elsewhere, after=(here_after & moved) | elsewhere, causes=causes)
     return changed
 
 

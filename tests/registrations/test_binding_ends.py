@@ -109,3 +109,12 @@ def test_the_beat_runs_the_sweep(settings):
     BindingFactory(registered_at=T0, expires_at=T0 + HOUR)
     assert expire_bindings.apply().get() == 1
     assert RegistrationBinding.objects.get().removed_reason == "expired"
+
+
+def test_a_registrars_expired_item_after_the_expiry_leaves_the_end_to_the_sweep(ingest_client):
+    ingest_client.post(URL, [item("a", f"{DAY}T09:00:00Z", expires=600)], format="json")
+    late = item("x", f"{DAY}T09:10:30Z", expires=0, reason="expired")  # the registrar's timer, after 09:10
+    assert ingest_client.post(URL, [late], format="json").json()["created"] == 0
+    assert bindings_expire(now=datetime.datetime.fromisoformat(f"{DAY}T09:11:00+00:00")) == 1
+    binding = RegistrationBinding.objects.get()
+    assert (binding.removed_reason, binding.removed_at.isoformat()) == ("expired", f"{DAY}T09:10:00+00:00")

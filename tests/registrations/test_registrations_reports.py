@@ -97,6 +97,7 @@ def test_account_page(operator_client, bindings):
     assert response.context["last_calls"] == []
     page = response.content.decode()
     assert "Mario Rossi" in page and "Connection reset by peer" in page and "/sip-sessions/?username=1932" in page
+    assert "Unregistered" in page  # the past binding's end reason, in words
     assert operator_client.get("/accounts/999999/").status_code == 404
 
 
@@ -153,3 +154,6 @@ def test_history_shows_the_end_reason_in_words_filters_it_and_exports_it(admin_c
         "resync",
     ]
     assert EndReason.RESYNC.label in admin_client.get("/registration-history/").content.decode().replace("&#x27;", "'")
+    lost = RegistrationBinding.objects.get(removed_reason="connection_lost")
+    panel = admin_client.get(f"/registration-history/{lost.pk}/?panel=1").content.decode()
+    assert "Ended" in panel and "Connection lost" in panel
