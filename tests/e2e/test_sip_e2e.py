@@ -257,6 +257,21 @@ def test_kamailio_and_sipp_feed_the_console_exactly_once(stack):
         assert {row[5] for row in mine} == {callee}
     assert {row[4] for row in cdrs} <= set(UDP_KEPT)
 
+    # User Monitoring's SIP terminals followed the calls back to free: no call left open.
+    assert query(db, "SELECT count(*) FROM sources_kamailiocall WHERE ended_at IS NULL") == [(0,)]
+    terminals = {
+        username: (registered, ringing, active)
+        for username, registered, ringing, active in query(
+            db,
+            "SELECT a.username, t.registered, t.calls_ringing, t.calls_active FROM monitoring_terminalstate t "
+            "JOIN registrations_account a ON a.id = t.account_id WHERE t.terminal = 1 AND t.kind = 'sip'",
+        )
+    }
+    assert {name: terminals[name] for name in UDP_KEPT + list(CALLEES)} == dict.fromkeys(
+        UDP_KEPT + list(CALLEES), (True, 0, 0)
+    )
+    assert {terminals[name] for name in UDP_UNREGISTERED} == {(False, 0, 0)}
+
     assert "console unreachable" in stack.log_text("kamailio")  # the outage really was one
     _screenshots(stack)
     held.terminate()
