@@ -8,10 +8,10 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/voipadmin
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 SCALE ?= 1m
 
-.PHONY: help run test lint bench reliability venv venv-dev clean
+.PHONY: help run test e2e-sip lint bench reliability venv venv-dev clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.runtime: requirements.txt
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found" >&2; exit 1; }
@@ -26,7 +26,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 venv: $(VENV)/.runtime ## Create the virtualenv with the runtime requirements
 venv-dev: $(VENV)/.dev ## ... and the test tools
 
-run: venv ## Set up everything and serve http://127.0.0.1:8000 with a Celery worker and beat
+run: venv ## Set up everything and serve http://127.0.0.1:8000 with a Celery worker and beat (KAMAILIO=1, DEMO=sip)
 	DEBUG=$${DEBUG:-1} bin/run-console
 
 test: venv-dev ## Set up everything and run lint, migration check and every test (PostgreSQL, Redis, Chromium)
@@ -39,6 +39,13 @@ test: venv-dev ## Set up everything and run lint, migration check and every test
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) e2e-sip
+
+e2e-sip: venv-dev ## Kamailio (bin/run-kamailio) + SIPp against a real console with an outage; part of make test
+	bin/ensure-kamailio --sipp
+	bin/ensure-chromium
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
+	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} E2E_SIP=1 $(VENV)/bin/pytest tests/e2e -p no:cacheprovider -rA
 
 bench: venv ## Load SCALE=1m (or 10m) rows into PostgreSQL, measure against the alternatives, write bench/results.md
 	SCALE=$(SCALE) $(PY) -m bench

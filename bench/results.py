@@ -39,7 +39,10 @@ METHOD = """\
   one request after another on one connection; (c, d) the same count shared by two clients posting
   at once, each on its own connection (the server has two workers; a busy site has several PBXs).
   The reference COPYs the same rows (other source ids) into the same table in batches of 1,000, one
-  transaction each, from one session.
+  transaction each, from one session. (e) posts a registrar's traffic over the 5,000 accounts
+  (`registration_workload`: first REGISTERs, refreshes, moves, unregisters, in the hour before the
+  run, so status events are written) from one client; its reference COPYs each item as a binding
+  row.
 - **Delete** (5) is a filtered delete through the report machine: `deletion_job_create` and the
   `run_deletion` task body, as the confirmation page starts it; meanwhile a thread posts batches of
   100 SIP events to the API without pause, and its slowest request is the stall.

@@ -49,6 +49,12 @@ class Cdr(models.Model):
     disposition_source = models.CharField(
         "disposition as received", max_length=32, help_text='Asterisk\'s own word ("NO ANSWER", "CONGESTION", ...).'
     )
+    sip_code = models.PositiveSmallIntegerField(
+        "SIP code",
+        null=True,
+        blank=True,
+        help_text="The final SIP response of the call (a SIP source's CDRs); the disposition maps from it.",
+    )
     amaflags = models.CharField("AMA flags", max_length=16, choices=AmaFlags, blank=True)
     userfield = models.CharField("user field", max_length=255, blank=True)
     caller = models.ForeignKey(
@@ -83,6 +89,9 @@ class Cdr(models.Model):
             # initiatedseconds=yes rounds billsec up and truncates duration: duration + 1 at most
             models.CheckConstraint(
                 condition=Q(billsec__lte=F("duration") + 1), name="cdr_billsec_within_rounded_duration"
+            ),
+            models.CheckConstraint(
+                condition=Q(sip_code__isnull=True) | Q(sip_code__gte=100, sip_code__lte=699), name="cdr_sip_code_range"
             ),
         ]
         indexes = [

@@ -9,6 +9,7 @@ from voipadmin.reports import Column, Report
 from .filters import CdrFilter
 from .models import Cdr
 from .selectors import call_legs
+from .services.sip_code import sip_code_source
 
 # The first-call steps are the card above the table (cdr/list.html); the empty row points at them.
 EMPTY_HELP = "No calls recorded yet: the steps above show how to get the first one in."
@@ -26,7 +27,10 @@ def disposition_hint(row: Cdr) -> str:
     """`BUSY: the callee refused the call; as received: BUSY` (Asterisk's own word last)."""
     meaning = DISPOSITION_MEANING.get(row.disposition)
     code = f"{row.disposition}: {meaning}" if meaning else row.disposition
-    return f"{code}; as received: {row.disposition_source}" if row.disposition_source else code
+    hint = f"{code}; as received: {row.disposition_source}" if row.disposition_source else code
+    if row.sip_code is not None and row.disposition_source != sip_code_source(row.sip_code):
+        hint = f"{hint}; SIP {row.sip_code}"
+    return hint
 
 
 def cdr_detail_context(row: Cdr) -> dict:
@@ -62,6 +66,7 @@ cdr_report = Report(
         Column("dst", "Destination"),
         Column("disposition", hint=disposition_hint),
         Column("disposition_source", listed=False, sortable=False),
+        Column("sip_code", "SIP code", listed=False, sortable=False),
         Column("duration", "Duration (s)"),
         Column("billsec", "Billsec (s)"),
         Column("caller__username", "Caller", link=_account_history("caller")),

@@ -10,6 +10,7 @@ from .services.asterisk_csv import (
     amaflags_normalise,
     disposition_normalise,
 )
+from .services.sip_code import disposition_for_sip_code, sip_code_source
 
 
 class CdrSerializer(serializers.ModelSerializer):
@@ -19,7 +20,7 @@ class CdrSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cdr
-        fields = ["id", *COLUMN_NAMES, "disposition_source", "caller", "callee"]
+        fields = ["id", *COLUMN_NAMES, "disposition_source", "sip_code", "caller", "callee"]
 
 
 def _text(limit: int) -> serializers.CharField:
@@ -48,7 +49,21 @@ class CdrIngestSerializer(serializers.Serializer):
     duration = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     billsec = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     disposition = serializers.CharField(
-        max_length=32, help_text='Asterisk\'s word: ANSWERED, "NO ANSWER", BUSY, FAILED, CONGESTION, CANCEL, UNKNOWN.'
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='Asterisk\'s word: ANSWERED, "NO ANSWER", BUSY, FAILED, CONGESTION, CANCEL, UNKNOWN. Optional only '
+        "with sip_code, from which it is then derived.",
+    )
+    sip_code = serializers.IntegerField(
+        min_value=100,
+        max_value=699,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The call's final SIP response (100-699): 2xx ANSWERED; 486, 600 BUSY; 408, 480, 487 NO_ANSWER; "
+        "any other FAILED. A disposition given beside it wins; the code is kept either way.",
     )
     amaflags = serializers.CharField(
         max_length=16, required=False, allow_blank=True, default="", help_text="OMIT, BILLING, DOCUMENTATION or 1-3."
@@ -56,6 +71,8 @@ class CdrIngestSerializer(serializers.Serializer):
     userfield = _text(255)
 
     def validate_disposition(self, value: str) -> str:
+        if not value.strip():
+            return ""
         try:
             disposition_normalise(value)
         except RecordError as error:
@@ -75,6 +92,13 @@ class CdrIngestSerializer(serializers.Serializer):
             )
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": "end is before start."})
-        attrs["disposition_source"] = attrs["disposition"].strip()
-        attrs["disposition"] = disposition_normalise(attrs["disposition"])
+        word = attrs["disposition"].strip()
+        if word:
+            attrs["disposition_source"] = word
+            attrs["disposition"] = disposition_normalise(word)
+        elif attrs["sip_code"] is not None:
+            attrs["disposition_source"] = sip_code_source(attrs["sip_code"])
+            attrs["disposition"] = disposition_for_sip_code(attrs["sip_code"])
+        else:
+            raise serializers.ValidationError({"disposition": "give the disposition, or the sip_code it derives from."})
         return attrs

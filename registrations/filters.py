@@ -7,7 +7,7 @@ from django.db.models.functions import Now
 from voipadmin.reports.filters import ReportFilterSet, path_condition
 from voipadmin.reports.widgets import DateTimeRangeFilter
 
-from .models import Account, RegistrationBinding, Transport
+from .models import Account, EndReason, RegistrationBinding, Transport
 from .selectors import live_bindings
 
 
@@ -95,13 +95,11 @@ class BindingFilter(ReportFilterSet):
 class HistoryFilter(BindingFilter):
     """Registration History: every binding, live or ended."""
 
-    STATES = [("live", "Live now"), ("ended", "Ended (expired, unregistered or moved)")]
+    STATES = [("live", "Live now"), ("ended", "Ended (unregistered, expired, moved, connection lost or resync)")]
 
     state = django_filters.ChoiceFilter(choices=STATES, method="by_state", label="State")
-    removed_at = DateTimeRangeFilter(label="Ended")
-    removed_reason = django_filters.MultipleChoiceFilter(
-        choices=[("unregister", "Unregistered"), ("moved", "Moved to another address")], label="Ended by"
-    )
+    removed_at = DateTimeRangeFilter(label="Ended at")
+    removed_reason = django_filters.MultipleChoiceFilter(choices=EndReason.choices, label="Ended")
 
     def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         live = Q(removed_at__isnull=True, expires_at__gt=Now())

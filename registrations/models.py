@@ -46,6 +46,20 @@ class Transport(models.TextChoices):
     WSS = "WSS", "Secure WebSocket"
 
 
+class EndReason(models.TextChoices):
+    """Why a registration binding ended (DESIGN.md "Real sources")."""
+
+    UNREGISTER = "unregister", "Unregistered"
+    EXPIRED = "expired", "Expired"
+    MOVED = "moved", "Moved to another address"
+    CONNECTION_LOST = "connection_lost", "Connection lost"
+    RESYNC = "resync", "Missing from the registrar's snapshot"
+
+
+# Connection-oriented transports: their binding lives as long as its connection.
+CONNECTION_TRANSPORTS = frozenset({Transport.TCP, Transport.TLS, Transport.WS, Transport.WSS})
+
+
 def remote_address(ip: str | None, port: int | None, transport: str) -> str:
     """`ip:port/transport` as operators read it (`[v6]:port/transport` for IPv6)."""
     if not ip:
@@ -57,11 +71,14 @@ def remote_address(ip: str | None, port: int | None, transport: str) -> str:
 
 class RegistrationBinding(models.Model):
     """One contact of an account registered from one remote address, from its first REGISTER to
-    its end (expiry, unregister, or a REGISTER of the same contact from another address).
+    its end (EndReason: unregister, expiry, a REGISTER of the same contact from another address,
+    the loss of its TCP/TLS/WS connection, or its absence from its registrar's snapshot).
 
     A refresh from the same address extends `expires_at`; nothing is ever deleted by ingest, so
     the rows are the account's registration history and reconciliation's evidence. The account is
-    online while a binding has `expires_at` in the future and no `removed_at`.
+    online while a binding has `expires_at` in the future and no `removed_at`. A binding whose
+    expiry passed with no event is ended there by the sweep (`bindings_expire`, reason expired,
+    `removed_at` = `expires_at`); a later REGISTER that extends it reopens it.
     """
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="bindings", db_index=False)
@@ -75,10 +92,17 @@ class RegistrationBinding(models.Model):
     registered_at = models.DateTimeField("since", help_text="The REGISTER that opened this binding.")
     refreshed_at = models.DateTimeField(help_text="The latest REGISTER that refreshed it.")
     expires_at = models.DateTimeField("expires")
-    removed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Unregistered (expires 0) or replaced by a REGISTER from another address."
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="When the binding ended (see the reason).")
+    removed_reason = models.CharField(
+        "ended", max_length=16, choices=EndReason, blank=True, help_text="Why the binding ended."
     )
-    removed_reason = models.CharField(max_length=16, blank=True, help_text="unregister or moved.")
+    registrar = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",  # rows COPYed in by tools that predate the column (bench/dataset) get "" too
+        help_text="The registrar that holds the binding (its snapshots resync it).",
+    )
     event_id = models.CharField("source event", max_length=64, help_text="The registration event that opened it.")
     last_event_id = models.CharField(max_length=64, blank=True, help_text="The latest event that changed it.")
     updated_at = models.DateTimeField(auto_now=True, help_text="Reconciliation re-examines events near changed rows.")

@@ -100,7 +100,9 @@ registration_history = Report(
     slug="registration-history",
     title="Registration History",
     description="Every registration binding, live or ended: when each contact registered, from "
-    "where, and how it ended. Reconciliation binds SIP events with these rows.",
+    "where, and how it ended: unregistered, expired, moved to another address, its TCP/TLS/WS "
+    "connection lost, or missing from its registrar's snapshot (resync). Reconciliation binds SIP "
+    "events with these rows.",
     model=RegistrationBinding,
     filterset=HistoryFilter,
     columns=[
@@ -111,7 +113,9 @@ registration_history = Report(
         *_address_columns(),
         Column("user_agent"),
         Column("expires_at", "Expires"),
-        Column("removed_at", "Ended", hint=lambda row: row.removed_reason),
+        Column("removed_at", "Ended at", hint=lambda row: row.get_removed_reason_display()),
+        Column("removed_reason", "Ended", sortable=False),
+        Column("registrar", listed=False, sortable=False),
     ],
     default_order="-registered_at",
     delete_event="delete_registrations",

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, Now
 from django.urls import reverse
 
-from .models import Account, RegistrationBinding
+from .models import Account, EndReason, RegistrationBinding
 
 LIVE = Q(removed_at__isnull=True, expires_at__gt=Now())
 
@@ -92,7 +92,11 @@ def bindings_at(*, remote_ip: str, remote_port: int, transport: str, moment) -> 
             remote_ip=remote_ip, remote_port=remote_port, transport=transport, registered_at__lte=moment
         )
         .filter(expires_at__gt=moment)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=moment))
+        .filter(
+            Q(removed_at__isnull=True)
+            | Q(removed_at__gt=moment)
+            | Q(removed_at=moment, removed_reason=EndReason.CONNECTION_LOST)
+        )
         .select_related("account")
         .order_by("account__username", "registered_at")
     )

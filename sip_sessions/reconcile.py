@@ -1,6 +1,8 @@
 """Reconciliation (DESIGN.md): an event at time t from address X (ip, port, transport) is bound to
 account A when exactly one account had a registration binding active at X at t; a binding is
-active at t when registered_at <= t < expires_at and t < removed_at (if removed).
+active at t when registered_at <= t < expires_at and t < removed_at (if removed), or t = removed_at
+when its connection's loss ended it (`connection_lost`: the DISCONNECT that ended the binding is
+its own, and binds to it).
 
 - no binding: the event stays pending and is tried again;
 - two or more accounts (NAT, a two-line adapter): the event is marked ambiguous, never guessed.
@@ -43,7 +45,8 @@ BINDING_BATCH = 2000
 # The address match of the rule, for event alias `e` and binding alias `b`.
 ACTIVE_AT = (
     "b.remote_ip = e.remote_ip AND b.remote_port = e.remote_port AND b.transport = e.transport "
-    "AND b.registered_at <= e.time AND e.time < b.expires_at AND (b.removed_at IS NULL OR e.time < b.removed_at)"
+    "AND b.registered_at <= e.time AND e.time < b.expires_at AND (b.removed_at IS NULL OR e.time < b.removed_at "
+    "OR (e.time = b.removed_at AND b.removed_reason = 'connection_lost'))"
 )
 
 

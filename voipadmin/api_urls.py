@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("audit.api_urls")),
     path("", include("conferences.api_urls")),
     path("", include("monitoring.api_urls")),
+    path("", include("sources.api_urls")),
 ]
 # Last: any other path under /api/v1/ is a JSON 404 like the API's own, not the HTML page.
 urlpatterns.append(re_path(r"^.*$", api_not_found))

@@ -1,12 +1,43 @@
 """Set-based writes: inserts for the ingest paths (repeats skipped by the database, and counted),
 and deletes of big selections in short batches."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.db import connections, models, transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
 from django.db.models.fields import AutoFieldMixin
+
+
+def array_literal(values: Iterable) -> str:
+    """PostgreSQL's text form of an array (`{"a","b\\"c",NULL}`), for one `%s::type[]` parameter:
+    built by a join, where the driver's client-side quoting of a list costs milliseconds a batch."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+            continue
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
+def any_of(model: type[models.Model], name: str, values: Sequence, *, using: str = "default") -> Q | RawSQL:
+    """`name IN values` for a batch's thousand values: on PostgreSQL `column = ANY(%s::type[])` with
+    one array parameter (a thousand placeholders cost more to build, send and plan than the query
+    itself), elsewhere Django's `__in`."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return Q(**{f"{name}__in": list(values)})
+    field = model._meta.get_field(name)
+    column = connection.ops.quote_name(field.column)
+    table = connection.ops.quote_name(model._meta.db_table)
+    kind = field.target_field.db_type(connection) if field.is_relation else field.db_type(connection)
+    kind = {"serial": "integer", "bigserial": "bigint"}.get(kind, kind)
+    # names quoted by the backend, the values one parameter
+    sql = f"{table}.{column} = ANY(%s::{kind}[])"
+    return RawSQL(sql, (array_literal(values),), output_field=BooleanField())  # noqa: S611
 
 
 def insert_new_returning(

@@ -14,7 +14,9 @@ from .records import (
     auth_statement,
     ip_or_none,
     server_event,
+    server_event_build,
     status_change,
+    status_change_build,
     web_access_record,
 )
 
@@ -30,6 +32,8 @@ __all__ = [
     "auth_statement",
     "ip_or_none",
     "server_event",
+    "server_event_build",
     "status_change",
+    "status_change_build",
     "web_access_record",
 ]

@@ -80,6 +80,7 @@ def test_push_stores_every_field_once(pbx):
         "billsec": 136,
         "disposition": "ANSWERED",
         "disposition_source": "ANSWERED",
+        "sip_code": None,
         "amaflags": "DOCUMENTATION",
         "userfield": "vip",
         "caller": alice,

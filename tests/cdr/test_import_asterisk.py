@@ -89,6 +89,7 @@ def test_every_layout_is_imported_with_every_field(master_file):
         "billsec": 300,
         "disposition": "ANSWERED",
         "disposition_source": "ANSWERED",
+        "sip_code": None,
         "amaflags": "BILLING",
         "userfield": "vip",
         "caller": None,  # an outside number

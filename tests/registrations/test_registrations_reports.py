@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from registrations.models import RegistrationBinding
-from tests.registrations.factories import AccountFactory, BindingFactory
+from tests.registrations.factories import T0, AccountFactory, BindingFactory
 from tests.sip_sessions.factories import SipEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,7 @@ def test_account_page(operator_client, bindings):
     assert response.context["last_calls"] == []
     page = response.content.decode()
     assert "Mario Rossi" in page and "Connection reset by peer" in page and "/sip-sessions/?username=1932" in page
+    assert "Unregistered" in page  # the past binding's end reason, in words
     assert operator_client.get("/accounts/999999/").status_code == 404
 
 
@@ -80,3 +81,52 @@ def test_binding_detail_links_to_the_account_and_its_address(operator_client, bi
     page = operator_client.get(f"/registration-history/{live.pk}/").content.decode()
     assert f"/accounts/{live.account_id}/" in page
     assert "/sip-sessions/?remote=203.0.113.10%3A40112/UDP" in page
+
+
+def test_account_page_needs_the_view_right(client, bindings):
+    from tests.conftest import login_quietly
+    from tests.voipadmin.factories import UserFactory
+
+    login_quietly(client, UserFactory(username="nobody"))
+    assert client.get(f"/accounts/{bindings['live'].account_id}/").status_code == 403
+
+
+def test_account_page_lists_the_accounts_last_calls(operator_client, bindings):
+    from tests.cdr.factories import CdrFactory
+
+    account = bindings["live"].account
+    placed = CdrFactory(caller=account, src="1932", dst="1500", disposition="ANSWERED")
+    taken = CdrFactory(callee=account, src="1500", dst="1932", disposition="BUSY")
+    CdrFactory(src="1000", dst="2000")  # someone else's call
+    response = operator_client.get(f"/accounts/{account.pk}/")
+    assert {call.pk for call in response.context["last_calls"]} == {placed.pk, taken.pk}
+    page = response.content.decode()
+    assert f'href="/cdr/{placed.pk}/"' in page and f"/cdr/?account={account.username}" in page
+
+
+def test_history_shows_the_end_reason_in_words_filters_it_and_exports_it(admin_client):
+    from registrations.models import EndReason
+
+    for reason in ("connection_lost", "resync", "expired"):
+        BindingFactory(
+            account=AccountFactory(username=f"u-{reason}"),
+            removed_at=T0 + datetime.timedelta(minutes=5),
+            removed_reason=reason,
+        )
+    page = admin_client.get("/registration-history/").content.decode()
+    assert "Connection lost" in page and "Missing from the registrar&#x27;s snapshot" in page
+    chosen = admin_client.get("/registration-history/?removed_reason=connection_lost&removed_reason=resync")
+    text = chosen.content.decode()
+    assert "u-connection_lost" in text and "u-resync" in text and "u-expired" not in text
+    csv = b"".join(admin_client.get("/registration-history/export.csv?o=username").streaming_content).decode()
+    header = csv.splitlines()[0].split(",")
+    assert "Ended" in header and "Registrar" in header
+    assert [line.split(",")[header.index("Ended")] for line in csv.splitlines()[1:]] == [
+        "connection_lost",
+        "expired",
+        "resync",
+    ]
+    assert EndReason.RESYNC.label in admin_client.get("/registration-history/").content.decode().replace("&#x27;", "'")
+    lost = RegistrationBinding.objects.get(removed_reason="connection_lost")
+    panel = admin_client.get(f"/registration-history/{lost.pk}/?panel=1").content.decode()
+    assert "Ended" in panel and "Connection lost" in panel

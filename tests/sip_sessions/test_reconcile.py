@@ -38,7 +38,7 @@ def register(account, moment, *, port=5060, expires=3600, contact=None, event_id
         "expires": expires,
         "user_agent": "Yealink SIP-T46U",
     }
-    return binding_apply(account=account, item=item, now=moment)
+    return binding_apply(account=account, item=item)
 
 
 def test_binding_start_is_inclusive_and_its_end_exclusive():

@@ -77,6 +77,12 @@ CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
     "schedule": timedelta(seconds=RECONCILE_INTERVAL),
 }
 
+# registrations: bindings whose expiry passed with no event end there, reason "expired"
+CELERY_BEAT_SCHEDULE["expire-registration-bindings"] = {
+    "task": "registrations.tasks.expire_bindings",
+    "schedule": timedelta(seconds=env_int("REGISTRATION_EXPIRY_SWEEP_INTERVAL", 60)),
+}
+
 # monitoring: trim pushed terminal states older than MONITORING_HISTORY_DAYS (diagnostics buffer)
 CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
     "task": "monitoring.tasks.trim_terminal_history",
