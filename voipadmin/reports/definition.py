@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from .charts import Chart
 from .filters import ReportFilterSet, Selection
 
 
@@ -103,6 +104,8 @@ class Report:
     # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
     list_template: str = "reports/list.html"
     list_context: Callable[[Selection], dict] | None = None
+    # Bars of the selection above the table, and chart/ chart.svg chart.json beside the list.
+    chart: Chart | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
