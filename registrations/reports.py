@@ -96,5 +96,6 @@ registration_history = Report(
         kind="online",
         end=binding_end,
         distinct="account",
+        overlap_filter="expires_at",
     ),
 )

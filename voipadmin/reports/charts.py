@@ -61,6 +61,13 @@ class Chart:
     distinct: str = ""
     # From the chart's data: [(label, value in words)] shown above the bars (ASR, ACD).
     figures: Callable[["ChartData"], list[tuple[str, str]]] | None = None
+    # kind="online": the range filter over the rows' ends, so a window selects the rows overlapping it.
+    overlap_filter: str = ""
+
+    def window_query(self, since: datetime.datetime, until: datetime.datetime) -> dict[str, str]:
+        """The list filters that select, and bound the chart to, the window since..until."""
+        after = self.overlap_filter or self.range_filters[0]
+        return {f"{after}_after": since.isoformat(), f"{self.range_filters[0]}_before": until.isoformat()}
 
     def series_label(self, key: str) -> str:
         return next((series.label for series in self.series if series.key == key), "Other")
@@ -135,7 +142,7 @@ class EpochBucket(Func):
     def as_sqlite(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         # whole seconds; integer division truncates, and every stored time is after 1970
-        return f"((CAST(strftime('%s', {column}) AS INTEGER) + {self.offset}) / {self.step})", params
+        return f"((CAST(strftime('%%s', {column}) AS INTEGER) + {self.offset}) / {self.step})", params
 
 
 def _bounds(selection: Selection, chart: Chart) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -144,7 +151,7 @@ def _bounds(selection: Selection, chart: Chart) -> tuple[datetime.datetime | Non
     values = [cleaned.get(name) for name in chart.range_filters]
     start = next((value.start for value in values if value is not None and value.start is not None), None)
     stop = next((value.stop for value in values if value is not None and value.stop is not None), None)
-    queryset = _narrowed(selection.queryset, chart).order_by()
+    queryset = narrowed(selection.queryset, chart).order_by()
     if start is None:
         start = queryset.order_by(chart.time).values_list(chart.time, flat=True).first()
     if stop is None and chart.kind == "online":
@@ -156,7 +163,7 @@ def _bounds(selection: Selection, chart: Chart) -> tuple[datetime.datetime | Non
     return start, stop
 
 
-def _narrowed(queryset: QuerySet, chart: Chart) -> QuerySet:
+def narrowed(queryset: QuerySet, chart: Chart) -> QuerySet:
     return queryset.filter(chart.only) if chart.only is not None else queryset
 
 
@@ -202,7 +209,7 @@ def chart_data(*, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo) -
 def _count_rows(chart: Chart, queryset: QuerySet, step: int, offset: int) -> list[tuple]:
     """One GROUP BY (bucket, split) over the selection: PostgreSQL reads the time index's range."""
     grouped = (
-        _narrowed(queryset, chart)
+        narrowed(queryset, chart)
         .order_by()
         .annotate(chart_bucket=EpochBucket(F(chart.time), step=step, offset=offset))
         .values("chart_bucket", *([chart.split] if chart.split else []))
@@ -232,24 +239,20 @@ def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket], step: 
     range_stop = buckets[-1].start + datetime.timedelta(seconds=step)
     inner = (
         queryset.order_by()
-        .annotate(chart_end=chart.end())
+        .annotate(chart_key=F(chart.distinct), chart_time=F(chart.time), chart_end=chart.end())
         .filter(**{f"{chart.time}__lt": range_stop, "chart_end__gt": range_start})
-        .values(chart.distinct, chart.time, "chart_end")
+        .values("chart_key", "chart_time", "chart_end")
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    quote = connection.ops.quote_name
-    opts = queryset.model._meta
-    distinct_column = quote(opts.get_field(chart.distinct).column)
-    time_column = quote(opts.get_field(chart.time).column)
     values = ", ".join(["(%s, %s, %s)"] * len(buckets))
     value_params: list = []
     for index, bucket in enumerate(buckets):
         value_params += [index, adapt(bucket.start), adapt(bucket.start + datetime.timedelta(seconds=step))]
     sql = (
         f"WITH chart_buckets (chart_position, bucket_start, bucket_stop) AS (VALUES {values}) "
-        f"SELECT chart_position, COUNT(DISTINCT chart_rows.{distinct_column}) "
+        f"SELECT chart_position, COUNT(DISTINCT chart_rows.chart_key) "
         f"FROM chart_buckets JOIN ({inner_sql}) chart_rows "
-        f"ON chart_rows.{time_column} < chart_buckets.bucket_stop "
+        f"ON chart_rows.chart_time < chart_buckets.bucket_stop "
         f"AND chart_rows.chart_end > chart_buckets.bucket_start GROUP BY chart_position"
     )
     with connection.cursor() as cursor:
