@@ -10,6 +10,7 @@ import math
 import zoneinfo
 from dataclasses import dataclass
 
+from .chart_svg import numbers_markup, svg_markup
 from .charts import OTHER, ChartData
 
 WIDTH, HEIGHT = 960, 240
@@ -74,7 +75,7 @@ def label_of(data: ChartData, key: str) -> str:
 
 
 def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
-    """Everything reports/chart.svg and reports/_chart.html need, as plain values."""
+    """Everything reports/_chart.html needs: the SVG, the numbers table's rows and the legend."""
     chart = data.chart
     alerts = {series.key for series in chart.series if series.alert}
     styles: dict[str, Style] = {}
@@ -141,7 +142,7 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
         }
         for bucket in data.buckets
     ]
-    return {
+    drawing = {
         "ident": ident,
         "width": WIDTH,
         "height": HEIGHT,
@@ -158,3 +159,6 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
         "data": data,
         "step_words": data.step_words(),
     }
+    drawing["svg"] = svg_markup(drawing)
+    drawing["numbers"] = numbers_markup(drawing)
+    return drawing

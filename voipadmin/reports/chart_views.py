@@ -3,7 +3,6 @@
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from voipadmin.preferences import zone_of
 
@@ -30,8 +29,7 @@ class ReportChartView(ReportView):
             return JsonResponse(chart_json(data))
         drawing = draw(data, zone=zone, ident=f"chart-{report.slug}")
         if self.output == "svg":
-            svg = render_to_string("reports/chart.svg", drawing, request=request)
-            return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+            return HttpResponse(drawing["svg"], content_type="image/svg+xml; charset=utf-8")
         return render(request, "reports/_chart.html", drawing)
 
 
