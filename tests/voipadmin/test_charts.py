@@ -66,8 +66,9 @@ def test_sip_events_by_type_with_errors_hatched(operator_client):
     narrowed = operator_client.get(f"/sip-sessions/chart.json?{query}&event=AUTH_FAILED&event=NETWORK_ERROR").json()
     assert narrowed["total"] == 2
     page = operator_client.get(f"/sip-sessions/chart/?{query}").content.decode()
-    # errors are drawn hatched on the alert colour; REGISTER is not
-    assert page.count('stroke="#000"') == 5  # REGISTER_FAILED, AUTH_FAILED, NETWORK_ERROR, TIMEOUT, REJECTED
+    # errors are drawn on the alert colour, each with its own shape; REGISTER is not
+    assert page.count('fill="#D55E00"') == 5  # REGISTER_FAILED, AUTH_FAILED, NETWORK_ERROR, TIMEOUT, REJECTED
+    assert page.count('stroke="#000"') == 1  # the first cross-hatched, the others their own marks
     assert "AUTH_FAILED: 1" in page and "REGISTER: 2" in page
 
 

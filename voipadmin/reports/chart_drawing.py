@@ -20,6 +20,8 @@ PALETTE = ("#0072B2", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#8C6D1F", "#9
 ALERT = "#D55E00"
 # A shape per series, drawn over its colour: solid, diagonal, dots, back-diagonal, horizontal, ...
 MARKS = ("", "diagonal", "dots", "backdiagonal", "horizontal", "vertical", "grid")
+# Errors: all on the alert colour, each with a shape of its own (cross-hatched first).
+ALERT_MARKS = ("crosshatch", "dots", "diagonal", "backdiagonal", "horizontal", "vertical", "grid")
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,11 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
     chart = data.chart
     alerts = {series.key for series in chart.series if series.alert}
     styles: dict[str, Style] = {}
+    alerts_seen = 0
     for index, key in enumerate(data.keys):
         if key in alerts:
-            styles[key] = Style(f"{ident}-{index}", ALERT, "crosshatch")
+            styles[key] = Style(f"{ident}-{index}", ALERT, ALERT_MARKS[alerts_seen % len(ALERT_MARKS)])
+            alerts_seen += 1
         elif key == OTHER:
             styles[key] = Style(f"{ident}-{index}", PALETTE[-1], "grid")
         else:
