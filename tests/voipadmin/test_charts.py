@@ -120,3 +120,26 @@ def test_the_dashboard_loads_the_last_day_of_each_chart(admin_client, client, db
         assert response.status_code == 200, url
         chart = admin_client.get(url.replace("/chart/", "/chart.json")).json()
         assert chart["step_seconds"] == 600  # 24 hours in 10-minute bars
+
+
+def test_a_chart_slower_than_its_timeout_says_so(operator_client, settings, monkeypatch):
+    """PostgreSQL cancels the chart's read at CHART_TIMEOUT_MS (a real statement_timeout)."""
+    from django.db import connection
+
+    from voipadmin.reports import charts
+
+    SipEventFactory(time=T0, event="REGISTER")
+
+    def slow(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.5)")
+        return []
+
+    monkeypatch.setattr(charts, "_count_rows", slow)
+    settings.CHART_TIMEOUT_MS = 50
+    fragment = operator_client.get("/sip-sessions/chart/")
+    assert fragment.status_code == 200
+    assert b"took longer than 50 ms: choose a date range" in fragment.content
+    assert operator_client.get("/sip-sessions/chart.json").status_code == 503
+    settings.CHART_TIMEOUT_MS = 5000
+    assert operator_client.get("/sip-sessions/chart.json").json()["total"] == 0  # slept, not cancelled

@@ -1,13 +1,14 @@
 """The chart endpoints beside a report's list URL: `chart/` (the fragment the list page loads),
 `chart.svg` and `chart.json`, all for the list's own query string."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from voipadmin.preferences import zone_of
 
 from .chart_drawing import draw
-from .charts import chart_data
+from .charts import ChartTimeout, chart_data
 from .filters import FilterError, select
 from .views import ReportView
 
@@ -24,7 +25,16 @@ class ReportChartView(ReportView):
         except FilterError as error:
             return HttpResponse(f"Cannot chart: {error.summary()}\n", status=400, content_type="text/plain")
         zone = zone_of(request.preference)
-        data = chart_data(chart=report.chart, selection=selection, zone=zone)
+        try:
+            data = chart_data(chart=report.chart, selection=selection, zone=zone, timeout_ms=settings.CHART_TIMEOUT_MS)
+        except ChartTimeout:
+            message = (
+                f"The chart of this selection took longer than {settings.CHART_TIMEOUT_MS} ms: choose a date range."
+            )
+            if self.output == "html":
+                # the slot shows why there is no chart, and the list above it stays as it is
+                return render(request, "reports/_chart_timeout.html", {"message": message})
+            return HttpResponse(message + "\n", status=503, content_type="text/plain")
         if self.output == "json":
             return JsonResponse(chart_json(data))
         drawing = draw(data, zone=zone, ident=f"chart-{report.slug}")

@@ -5,14 +5,15 @@ A report opts in with `Report(chart=Chart(...))`; the machine then serves `chart
 fragment the list page loads above its table), `chart.svg` and `chart.json` beside the list URL.
 """
 
+import contextlib
 import datetime
 import math
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -183,8 +184,33 @@ def _offset(zone: zoneinfo.ZoneInfo, when: datetime.datetime) -> int:
     return int(offset.total_seconds()) if offset else 0
 
 
-def chart_data(*, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo) -> ChartData:
-    """The chart of `selection` in intervals fitted to its time range, in `zone`'s days."""
+class ChartTimeout(Exception):
+    """The selection took longer than the chart may (a wide range of a big table, unfiltered)."""
+
+
+@contextlib.contextmanager
+def _time_limited(database: str, timeout_ms: int | None) -> Iterator[None]:
+    """On PostgreSQL the chart's reads get `timeout_ms` (where they go: the replica when there is one)."""
+    try:
+        with transaction.atomic(using=database):
+            if timeout_ms and connections[database].vendor == "postgresql":
+                with connections[database].cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+            yield
+    except OperationalError as error:
+        raise ChartTimeout(str(error)) from error
+
+
+def chart_data(
+    *, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo, timeout_ms: int | None = None
+) -> ChartData:
+    """The chart of `selection` in intervals fitted to its time range, in `zone`'s days; ChartTimeout
+    when its reads take longer than `timeout_ms` (the page says so rather than wait)."""
+    with _time_limited(selection.queryset.db, timeout_ms):
+        return _chart_data(chart=chart, selection=selection, zone=zone)
+
+
+def _chart_data(*, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo) -> ChartData:
     start, stop = _bounds(selection, chart)
     keys = [series.key for series in chart.series] or ["rows"]
     if start is None or stop is None:

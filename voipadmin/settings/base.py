@@ -209,6 +209,9 @@ LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
 CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
 CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)
 
+# reports: a chart's reads (voipadmin/reports/charts.py) stop after this long on PostgreSQL.
+CHART_TIMEOUT_MS = env_int("CHART_TIMEOUT_MS", 2000)
+
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
 RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
