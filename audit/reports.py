@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Case, TextField, Value, When
+from django.db.models import Case, Q, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -12,6 +12,7 @@ from conferences.selectors import user_link, with_account
 from registrations.selectors import account_page_url
 from voipadmin.reports import Column, Report
 from voipadmin.reports.cells import detail_fields
+from voipadmin.reports.charts import Chart, Series
 
 from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
 from .models import AuditAction, AuditRecord, ConfigChange, ServerEvent, WebAccess
@@ -41,6 +42,15 @@ web_sessions = Report(
     delete_event="delete_web_sessions",
     menu_group="Console",
     menu_order=80,
+    chart=Chart(
+        title="Failed logins",
+        time="time",
+        range_filters=("time",),
+        unit="failed logins",
+        split="outcome",
+        series=[Series(WebAccess.Outcome.LOGIN_FAILED, "Failed login", alert=True)],
+        only=Q(outcome=WebAccess.Outcome.LOGIN_FAILED),
+    ),
 )
 
 

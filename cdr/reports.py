@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from voipadmin.reports import Column, Report
+from voipadmin.reports.charts import Chart, ChartData, Series
 
 from .filters import CdrFilter
 from .models import Cdr
@@ -48,6 +49,31 @@ def _account_history(username_path: str):
         return reverse("cdr:list") + "?" + urlencode({"account": account.username})
 
     return link
+
+
+def call_figures(data: ChartData) -> list[tuple[str, str]]:
+    """ASR (answered / all calls) and ACD (mean billsec of the answered) of the charted selection."""
+    answered = data.count_of(Cdr.Disposition.ANSWERED)
+    asr = f"{100 * answered / data.total:.1f} %" if data.total else "—"
+    acd = f"{data.total_of(Cdr.Disposition.ANSWERED) / answered:.1f} s" if answered else "—"
+    return [("ASR", asr), ("ACD", acd)]
+
+
+CALLS_CHART = Chart(
+    title="Calls",
+    time="start",
+    range_filters=("start",),
+    unit="calls",
+    split="disposition",
+    series=[
+        Series(Cdr.Disposition.ANSWERED, "Answered"),
+        Series(Cdr.Disposition.NO_ANSWER, "No answer"),
+        Series(Cdr.Disposition.BUSY, "Busy"),
+        Series(Cdr.Disposition.FAILED, "Failed", alert=True),
+    ],
+    total_of="billsec",
+    figures=call_figures,
+)
 
 
 cdr_report = Report(
@@ -94,4 +120,5 @@ cdr_report = Report(
     empty_help=EMPTY_HELP,
     # The summary strip is a fragment of its own (cdr.views.summary) the page fetches.
     list_template="cdr/list.html",
+    chart=CALLS_CHART,
 )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from voipadmin.reports import Column, Report
+from voipadmin.reports.charts import Chart, binding_end
 
 from .filters import HistoryFilter, RegisteredFilter
 from .models import Account, RegistrationBinding
@@ -123,4 +124,15 @@ registration_history = Report(
     menu_group="SIP",
     menu_order=30,
     detail_template="registrations/binding_detail.html",
+    # Accounts with a binding (of the selection) live at some moment of each interval.
+    chart=Chart(
+        title="Accounts online",
+        time="registered_at",
+        range_filters=("registered_at", "expires_at"),
+        unit="accounts",
+        kind="online",
+        end=binding_end,
+        distinct="account",
+        overlap_filter="expires_at",
+    ),
 )

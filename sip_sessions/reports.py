@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from voipadmin.reports import Column, Report
+from voipadmin.reports.charts import Chart, Series
 
 from .filters import SipEventFilter
-from .models import SipEvent
+from .models import SipEvent, SipEventType
 from .selectors import event_evidence, reconciliation_status
 
 
@@ -37,6 +38,19 @@ def state_hint(row: SipEvent) -> str:
     if row.username:
         return "the server named the user"
     return "no username and no full remote address: nothing to reconcile on"
+
+
+# Failures are hatched on a strong colour: they stand out among the REGISTER refreshes.
+FAILURES = {"REGISTER_FAILED", "AUTH_FAILED", "NETWORK_ERROR", "TIMEOUT", "REJECTED"}
+
+EVENTS_CHART = Chart(
+    title="SIP events",
+    time="time",
+    range_filters=("time",),
+    unit="events",
+    split="event",
+    series=[Series(value, value, alert=value in FAILURES) for value in SipEventType.values],
+)
 
 
 sip_sessions = Report(
@@ -73,4 +87,5 @@ sip_sessions = Report(
     detail_template="sip_sessions/detail.html",
     detail_context=event_evidence,
     empty_help="No SIP event yet: the server pushes them to POST /api/v1/sip-events/.",
+    chart=EVENTS_CHART,
 )

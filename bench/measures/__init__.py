@@ -1,10 +1,11 @@
 """The measurements, in the order a run makes them (the ones that change the data come last)."""
 
-from . import asterisk_db, delete, export, ingest, monitoring, pages, plans, reconcile, retention
+from . import asterisk_db, charts, delete, export, ingest, monitoring, pages, plans, reconcile, retention
 
 MEASURES = {
     "plans": plans,
     "pages": pages,
+    "charts": charts,
     "export": export,
     "monitoring": monitoring,
     "reconcile": reconcile,

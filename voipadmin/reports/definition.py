@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from .charts import Chart
 from .filters import ReportFilterSet, Selection
 
 
@@ -117,6 +118,8 @@ class Report:
     # The model whose view/delete permissions guard the report, when not its rows' own (Registered
     # Accounts lists accounts but is guarded as the bindings it is made of).
     permission_model: type[models.Model] | None = None
+    # Bars of the selection above the table, and chart/ chart.svg chart.json beside the list.
+    chart: Chart | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}

@@ -243,6 +243,9 @@ CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)
 # The strip's call count: exact up to this many calls, "N+" past it (never the planner's guess).
 CDR_SUMMARY_COUNT_CAP = env_int("CDR_SUMMARY_COUNT_CAP", 100000)
 
+# reports: a chart's reads (voipadmin/reports/charts.py) stop after this long on PostgreSQL.
+CHART_TIMEOUT_MS = env_int("CHART_TIMEOUT_MS", 2000)
+
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
 RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
