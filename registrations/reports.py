@@ -115,7 +115,7 @@ registration_history = Report(
         Column("user_agent"),
         Column("expires_at", "Expires"),
         Column("removed_at", "Ended at", hint=lambda row: row.get_removed_reason_display()),
-        Column("removed_reason", "Ended", sortable=False),
+        Column("removed_reason", "Ended"),
         Column("registrar", listed=False, sortable=False),
     ],
     default_order="-registered_at",

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.ports import free_ports
 from tests.voipadmin.pgbouncer_run import pgbouncer
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 6440
+(PORT,) = free_ports(1)
 TIMEOUT = 240
 
 

@@ -31,6 +31,7 @@ MAINTENANCE = [
     "monitoring.tasks.trim_terminal_history",
     "audit.tasks.expire_login_lockouts",
     "voipadmin.tasks.sweep_deletions",
+    "registrations.tasks.expire_bindings",
 ]
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_ports
 from tests.voipadmin.pg_clusters import missing_tools, primary_and_replica
 
 ROOT = Path(__file__).resolve().parents[2]
-PRIMARY_PORT, REPLICA_PORT = 5440, 5441
+PRIMARY_PORT, REPLICA_PORT = free_ports(2)
 TIMEOUT = 240
 
 

@@ -46,6 +46,7 @@ CELERY_TASK_ROUTES = {
     "conferences.tasks.delete_expired_recordings": {"queue": MAINTENANCE_QUEUE},
     "monitoring.tasks.trim_terminal_history": {"queue": MAINTENANCE_QUEUE},
     "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
+    "registrations.tasks.expire_bindings": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.sweep_deletions": {"queue": MAINTENANCE_QUEUE},
 }
 
