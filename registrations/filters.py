@@ -2,12 +2,12 @@ import ipaddress
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Now
 
 from voipadmin.reports.filters import ReportFilterSet
 from voipadmin.reports.widgets import DateTimeRangeFilter
 
 from .models import RegistrationBinding, Transport
+from .selectors import live_q
 
 
 def parse_address(text: str) -> tuple[str | None, int | None, str | None]:
@@ -103,7 +103,7 @@ class HistoryFilter(RegisteredFilter):
     )
 
     def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        live = Q(removed_at__isnull=True, expires_at__gt=Now())
+        live = live_q()
         return queryset.filter(live) if value == "live" else queryset.exclude(live)
 
     class Meta(RegisteredFilter.Meta):

@@ -9,7 +9,7 @@ from voipadmin.reports import Column, Report
 
 from .filters import HistoryFilter, RegisteredFilter
 from .models import RegistrationBinding
-from .selectors import LIVE, live_bindings
+from .selectors import live_bindings, live_q
 
 
 def account_url(row: RegistrationBinding) -> str:
@@ -60,7 +60,7 @@ registered_accounts = Report(
 
 def _ended(queryset: QuerySet) -> QuerySet:
     """Only bindings that are over may go: the live ones are who is online now."""
-    return queryset.exclude(LIVE)
+    return queryset.exclude(live_q())
 
 
 registration_history = Report(

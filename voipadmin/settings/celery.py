@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from .base import VAR_DIR
+from .base import DEMO_INTERVAL, DEMO_SOURCE, VAR_DIR
 from .environment import env_bool, env_int, env_str
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
@@ -55,3 +55,10 @@ CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
     "task": "monitoring.tasks.trim_terminal_history",
     "schedule": timedelta(seconds=env_int("MONITORING_HISTORY_TRIM_INTERVAL", 3600)),
 }
+
+# sources: the demo source's tick, only where the settings turned it on (DEMO=1 with DEBUG=1)
+if DEMO_SOURCE:
+    CELERY_BEAT_SCHEDULE["demo-tick"] = {
+        "task": "sources.tasks.demo_tick",
+        "schedule": timedelta(seconds=DEMO_INTERVAL),
+    }
