@@ -2,7 +2,10 @@
 work, and the dashboard's figures agree with each other and with the bindings at every tick."""
 
 import datetime
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -146,3 +149,18 @@ def test_the_demo_source_is_for_debug_only(settings):
     assert demo_tick_task() == "the demo source is off (DEMO=1 needs DEBUG=1)"
     assert not SourceCursor.objects.filter(source="demo").exists()
     assert "demo-tick" not in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_production_settings_refuse_to_load_with_the_demo_on():
+    env = {
+        **os.environ,
+        "DEMO": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "p" * 20 + "roduction-key-with-enough-variety-0123456789",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import voipadmin.settings"], env=env, capture_output=True, text=True, check=False
+    )
+    assert loaded.returncode != 0
+    assert "DEMO=1 feeds invented calls and registrations; it runs only with DEBUG=1" in loaded.stderr
