@@ -73,9 +73,10 @@ def demo_tick(*, now: datetime.datetime) -> TickSummary:
             last=max(last, now - MAX_SPAN),
             rng=random.Random(f"demo-{now.isoformat()}"),  # invented traffic, repeatable for a given tick
             calls=dict(position.get("calls", {})),
+            channels=position.get("channels", 0),
         )
         online_before = online_at(tick.last)
-        play_registrations(tick, online_before)
+        play_registrations(tick)
         summary = TickSummary()
         summary.registrations = _feed(RegistrationIngestSerializer, registrations_store, tick.registrations)
         online = online_at(now)
@@ -86,8 +87,9 @@ def demo_tick(*, now: datetime.datetime) -> TickSummary:
         summary.cdrs = _feed(CdrIngestSerializer, cdrs_ingest, tick.cdrs)
         summary.sip_events = _feed(SipEventIngestSerializer, sip_events_store, tick.sip)
         summary.conference_events = _feed(ConferenceEventSerializer, conference_events_store, tick.conference)
+        ticks = position.get("ticks", 0) + 1
         cursor_advance(
-            cursor=cursor, position={"at": iso(now), "ticks": position.get("ticks", 0) + 1, "calls": tick.calls}
+            cursor=cursor, position={"at": iso(now), "ticks": ticks, "calls": tick.calls, "channels": tick.channels}
         )
     return summary
 

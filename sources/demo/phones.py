@@ -35,7 +35,7 @@ def _register(tick: Tick, binding_like: dict, moment: datetime.datetime, expires
     )
 
 
-def play_registrations(tick: Tick, online_before: set[int]) -> None:
+def play_registrations(tick: Tick) -> None:
     """Refreshes of the live bindings (one in 25 is never refreshed and expires), an EXPIRED event
     for each that lapsed in the span, and offline phones registering again."""
     fields = ("username", "contact", "remote_ip", "remote_port", "transport", "user_agent")
@@ -191,7 +191,8 @@ def _cdr(tick: Tick, caller: tuple, callee: str, start, answered_at, disposition
     end = tick.now if answered_at or disposition == "NO ANSWER" else start + datetime.timedelta(seconds=2)
     duration = max(int((end - start).total_seconds()), 0)
     billsec = min(max(int((end - answered_at).total_seconds()), 0), duration) if answered_at else 0
-    serial = int(tick.event_id("cdr").rsplit("-", 1)[1])
+    tick.channels += 2
+    serial = tick.channels
     uniqueid = f"{int(start.timestamp())}.{serial}"
     tick.cdrs.append(
         {

@@ -30,7 +30,8 @@ class Tick:
     now: datetime.datetime
     last: datetime.datetime
     rng: random.Random
-    calls: dict  # "account_id:slot" -> the call in progress (caller, uniqueid, rang_at)
+    calls: dict  # "account_id:slot" -> the call in progress (caller, rang_at, answered_at)
+    channels: int = 0  # the PBX's running counter (uniqueids, channel names), kept in the cursor
     serial: int = 0
     registrations: list = field(default_factory=list)
     sip: list = field(default_factory=list)
