@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/voipadmin
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 SCALE ?= 1m
 
-.PHONY: help run test lint bench venv venv-dev clean
+.PHONY: help run test lint bench reliability venv venv-dev clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ test: venv-dev ## Set up everything and run lint, migration check and every test
 
 bench: venv ## Load SCALE=1m (or 10m) rows into PostgreSQL, measure against the alternatives, write bench/results.md
 	SCALE=$(SCALE) $(PY) -m bench
+
+reliability: venv-dev ## Fuzz the API, replay, crash and outage runs on a database of its own; figures in var/reliability/results.md
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
+	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} timeout 3600 $(PY) -m reliability
 
 lint: venv-dev ## ruff check and format check
 	$(VENV)/bin/ruff check .

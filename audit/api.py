@@ -4,11 +4,13 @@ from .reports import audit_log, config_changes, server_events, web_sessions
 from .serializers import (
     AuditRecordSerializer,
     ConfigChangeSerializer,
+    ServerConfigChangeIngestSerializer,
     ServerEventIngestSerializer,
     ServerEventSerializer,
     WebAccessSerializer,
 )
 from .services.events import server_events_store
+from .services.server_config import server_config_changes_store
 
 
 class WebSessionResource(ReportResource):
@@ -22,8 +24,13 @@ class AuditRecordResource(ReportResource):
 
 
 class ConfigChangeResource(ReportResource):
+    """GET the Configuration Changes; POST lets the VoIP server push changes of its own settings
+    (idempotent by event_id)."""
+
     report = config_changes
     serializer_class = ConfigChangeSerializer
+    ingest_serializer_class = ServerConfigChangeIngestSerializer
+    ingest = staticmethod(server_config_changes_store)
 
 
 class ServerEventResource(ReportResource):

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .registry import audit_model
+from .registry import audit_model, config_table_register
 
 
 def register_audited_models() -> None:
@@ -27,6 +27,8 @@ def register_audited_models() -> None:
             username_field="username",
         )
     audit_model(apps.get_model("voipadmin", "Preference"))
+    # The Settings page writes its own records (the setting as parameter, the effective value before).
+    config_table_register(apps.get_model("voipadmin", "ConsoleSetting")._meta.db_table)
     # The key of an API token is its primary key and its secret: rows are named by their user.
     audit_model(
         apps.get_model("authtoken", "Token"),
@@ -38,7 +40,17 @@ def register_audited_models() -> None:
     audit_model(
         apps.get_model("voipadmin", "DeletionJob"),
         exclude=frozenset(
-            {"started_at", "finished_at", "heartbeat_at", "state", "deleted", "protected", "cascaded", "error"}
+            {
+                "started_at",
+                "finished_at",
+                "heartbeat_at",
+                "state",
+                "deleted",
+                "protected",
+                "cascaded",
+                "error",
+                "attempts",
+            }
         ),
         actions=frozenset({"A"}),
         config=False,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from registrations.models import Account
 
 from .models import AuditRecord, ServerEvent, WebAccess
+from .services.records import auth_statement
 
 OPERATORS = ["admin", "m.rossi", "l.bianchi", "support.anna", "noc.night", "j.smith"]
 TYPOS = ["amdin", "m.rosi", "root", "administrator", "l.bianci", "test"]
@@ -181,12 +182,13 @@ def _seed_audit(*, rng: random.Random, now: datetime.datetime) -> str:
             action, statement = "U", f"registrations_account:id={pk}:active={active}"
             details = {"object": f"account {account}", "changes": {"active": [not active, active]}}
         elif kind < 0.9:
-            action, statement = "AUTH_OK", f"web_user:username={operator}"
+            action, statement = "AUTH_OK", auth_statement(login=operator)
             details = {"application": "web console"}
         elif kind < 0.97:
-            action, statement = "AUTH_FAIL", f"web_user:username={rng.choice(TYPOS)}"
+            typed = rng.choice(TYPOS)
+            action, statement = "AUTH_FAIL", auth_statement(login=typed)
             details = {"reason": "wrong login or password"}
-            actor = {"actor_kind": "u", "actor_sub_id": 0, "actor_name": statement.split("=")[1]}
+            actor = {"actor_kind": "u", "actor_sub_id": 0, "actor_name": typed}
         else:
             action, statement = "PSWD_CHNG", f"i_web_user={actor['actor_sub_id']}"
             details = {"object": f"user {operator}", "changes": {"password": ["***", "***"]}}
@@ -205,4 +207,41 @@ def _seed_audit(*, rng: random.Random, now: datetime.datetime) -> str:
             )
         )
     AuditRecord.objects.bulk_create(rows, batch_size=500)
-    return f"{len(rows)} audit records"
+    pushed = _seed_server_config_changes(now=now)
+    return f"{len(rows)} audit records, {pushed} server configuration changes"
+
+
+# The VoIP server's own configuration changes (seed 001), as POST /api/v1/config-changes/ takes them.
+SERVER_CHANGES = [
+    ("conferences", "room-7", [("topic", "Weekly sync", "Design review"), ("schedule", "Mon 09:00", "Tue 10:00")]),
+    ("conferences", "room-7", [("registration", False, True)]),
+    ("settings", "", [("max_participants", 50, 100)]),
+    ("pro_licenses", "", [("temporary_licenses", 10, 25)]),
+    ("ldap", "dc1.corp.example", [("port", 389, 636), ("use_tls", False, True)]),
+    ("email", "smtp.corp.example", [("sender", "video@corp.example", "noreply@corp.example")]),
+    ("surveys", "after-call", [("questions", 3, 5)]),
+    ("groups", "Sales", [("members", 12, 14)]),
+]
+
+
+def _seed_server_config_changes(*, now: datetime.datetime) -> int:
+    from voipadmin.request_context import Actor, RequestContext, bound
+
+    from .services.server_config import server_config_changes_store
+
+    items = [
+        {
+            "event_id": f"demo-cfg-{n}",
+            "timestamp": now - datetime.timedelta(days=30 - 3 * n, hours=2),
+            "section": section,
+            "object": target,
+            "action": "U",
+            "changes": [{"parameter": name, "before": before, "after": after} for name, before, after in changes],
+            "who": "sysadmin",
+            "ip": "10.20.0.5",
+        }
+        for n, (section, target, changes) in enumerate(SERVER_CHANGES)
+    ]
+    context = RequestContext(ip="10.20.0.2", correlation_id="demo", actor=Actor("t", 0, 0, "10.20.0.2", client="demo"))
+    with bound(context):
+        return server_config_changes_store(items=items)

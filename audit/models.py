@@ -197,6 +197,50 @@ class ConfigChange(AuditRecord):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.details.get('object') or self.resource_table}"
 
 
+class ServerConfigSection(models.TextChoices):
+    """What of the VoIP server's own configuration changed (seed 001, Configuration Changes); each
+    is a resource table of its own in the audit log, `server_<section>`."""
+
+    SETTINGS = "settings", "server settings"
+    CONFERENCES = "conferences", "list of conferences"
+    PRO_LICENSES = "pro_licenses", "PRO licenses"
+    LDAP = "ldap", "LDAP integration"
+    DLP = "dlp", "DLP integration"
+    EMAIL = "email", "corporate e-mail integration"
+    SURVEYS = "surveys", "surveys"
+    GROUPS = "groups", "user groups"
+    ACCOUNTS = "accounts", "user accounts"
+
+
+class ServerConfigAction(models.TextChoices):
+    """What a pushed configuration change did, in seed 002's codes."""
+
+    ADD = "A", "added"
+    UPDATE = "U", "updated"
+    DELETE = "D", "deleted"
+
+
+SERVER_CONFIG_TABLES = tuple(f"server_{section}" for section in ServerConfigSection.values)
+
+
+class PushedConfigChange(models.Model):
+    """The source id of a configuration change the VoIP server pushed: seen once, applied once.
+    The change itself is an audit record (shown by Configuration Changes); a filtered delete of it
+    leaves this row, so the same push repeated later still changes nothing."""
+
+    event_id = models.CharField("event ID", max_length=128, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    record = models.ForeignKey(
+        AuditRecord, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "pushed configuration change"
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
 class AuditChainGap(models.Model):
     """Where a sanctioned filtered delete removed audit rows: the chain links across the hole.
 

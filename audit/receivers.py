@@ -11,20 +11,12 @@ from voipadmin.request_context import Actor, actor_for_user, current
 
 from .auth import LOCK_ATTRIBUTE, lock_message
 from .models import AuditAction, ServerEvent, WebAccess
-from .services import audit_record, server_event, web_access_record
+from .services import admin_type_of, audit_record, auth_statement, server_event, web_access_record
 
 
 def _application(request) -> str:
     path = getattr(request, "path", "") or ""
     return "admin" if path.startswith("/admin/") else "web console"
-
-
-def _admin_type(user) -> str:
-    if user.is_superuser:
-        return ServerEvent.AdminType.SYSADMIN
-    if user.is_staff:
-        return ServerEvent.AdminType.SECURITY
-    return ""
 
 
 @receiver(signals.user_logged_in, dispatch_uid="audit.web_access.login")
@@ -37,7 +29,7 @@ def on_login(sender, request, user, **kwargs) -> None:
         action=AuditAction.AUTH_OK,
         table=user._meta.db_table,
         key={"id": user.pk},
-        statement=f"web_user:username={username}",
+        statement=auth_statement(login=username),
         details={"application": _application(request)},
         actor=actor_for_user(user, ip=current().ip),
     )
@@ -49,7 +41,7 @@ def on_login(sender, request, user, **kwargs) -> None:
         display_name=user.get_full_name()[:255],
         application=_application(request),
         auth_method="password",
-        admin_type=_admin_type(user),
+        admin_type=admin_type_of(user),
     )
 
 
@@ -69,7 +61,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     )
     audit_record(
         action=AuditAction.AUTH_FAIL,
-        statement=f"web_user:username={entered}",
+        statement=auth_statement(login=entered),
         details={
             "reason": "account locked" if locked else "wrong login or password",
             "application": _application(request),
@@ -99,5 +91,5 @@ def on_logout(sender, request, user, **kwargs) -> None:
         username=user.get_username(),
         real_user_id=user.get_username(),
         application=_application(request),
-        admin_type=_admin_type(user),
+        admin_type=admin_type_of(user),
     )

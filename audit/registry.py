@@ -51,6 +51,13 @@ class Audited:
 
 
 _audited: dict[type[models.Model], Audited] = {}
+# Tables whose changes are written by their own service, not captured (the console settings).
+_config_tables: set[str] = set()
+
+
+def config_table_register(table: str) -> None:
+    """Show the audit records of `table` in Configuration Changes too."""
+    _config_tables.add(table)
 
 
 def audit_model(model: type[models.Model], **options: Any) -> Audited:
@@ -69,5 +76,9 @@ def audited_models() -> list[Audited]:
 
 
 def config_tables() -> list[str]:
-    """Tables whose changes the Configuration Changes report shows."""
-    return sorted({spec.table for spec in _audited.values() if spec.config})
+    """Tables whose changes the Configuration Changes report shows: the console's own audited
+    tables, its settings and the VoIP server's sections pushed to POST /api/v1/config-changes/."""
+    from .models import SERVER_CONFIG_TABLES
+
+    captured = {spec.table for spec in _audited.values() if spec.config}
+    return sorted(captured | _config_tables | set(SERVER_CONFIG_TABLES))

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
 
-from .models import AuditRecord, ConfigChange, ServerEvent, WebAccess
+from .models import AuditRecord, ConfigChange, ServerConfigAction, ServerConfigSection, ServerEvent, WebAccess
 
 
 class WebAccessSerializer(serializers.ModelSerializer):
@@ -111,7 +111,9 @@ class ServerEventIngestSerializer(serializers.Serializer):
         choices=ServerEvent.AdminType.choices, required=False, allow_blank=True, default=""
     )
     user_agent = serializers.CharField(max_length=512, required=False, allow_blank=True, default="")
-    deleted_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    deleted_count = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, required=False, allow_null=True, default=None
+    )  # a bigint column
     users = serializers.ListField(child=serializers.CharField(max_length=150), required=False, default=list)
     details = serializers.DictField(required=False, default=dict)
 
@@ -124,4 +126,62 @@ class ServerEventIngestSerializer(serializers.Serializer):
                 )
         if attrs["event"].startswith("delete_") and attrs.get("deleted_count") is None:
             raise serializers.ValidationError({"deleted_count": "a delete_* event says how many rows went"})
+        return attrs
+
+
+class ParameterChangeSerializer(serializers.Serializer):
+    parameter = serializers.CharField(max_length=128)
+    before = serializers.JSONField(required=False, allow_null=True, default=None)
+    after = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class ServerConfigChangeIngestSerializer(serializers.Serializer):
+    """One change of the VoIP server's own configuration (seed 001 Configuration Changes): a
+    parameter with its value before and after (or several, in `changes`), who made it and when."""
+
+    event_id = serializers.CharField(max_length=128)
+    timestamp = AwareDateTimeField()
+    section = serializers.ChoiceField(
+        choices=ServerConfigSection.choices, help_text="Which part of the server's configuration changed."
+    )
+    object = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The changed object of the section: a conference's ID, a group, a survey, an LDAP server...",
+    )
+    action = serializers.ChoiceField(
+        choices=ServerConfigAction.choices,
+        required=False,
+        default=ServerConfigAction.UPDATE,
+        help_text="A (added), U (updated, the default) or D (deleted).",
+    )
+    parameter = serializers.CharField(
+        max_length=128, required=False, help_text="The changed parameter (e.g. topic, schedule, registration)."
+    )
+    before = serializers.JSONField(required=False, allow_null=True, default=None)
+    after = serializers.JSONField(required=False, allow_null=True, default=None)
+    changes = ParameterChangeSerializer(
+        many=True, required=False, help_text="Several parameters of one change, instead of parameter/before/after."
+    )
+    who = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="The server administrator's login."
+    )
+    ip = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default="", help_text="Where the change was made from."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("changes") and attrs.get("parameter"):
+            raise serializers.ValidationError({"changes": "give either parameter/before/after or changes, not both"})
+        if not attrs.get("changes"):
+            if not attrs.get("parameter"):
+                raise serializers.ValidationError({"parameter": "which parameter changed (or a list in changes)"})
+            attrs["changes"] = [
+                {"parameter": attrs["parameter"], "before": attrs.get("before"), "after": attrs.get("after")}
+            ]
+        names = [change["parameter"] for change in attrs["changes"]]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError({"changes": "a parameter is named twice"})
         return attrs

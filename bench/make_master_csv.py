@@ -2,8 +2,9 @@
 
     python bench/make_master_csv.py bench/data/Master.csv --lines 200000
 
-Asterisk 13+ with loguniqueid, loguserfield and newcdrcolumns (21 columns), local times, a mix of
-answered, unanswered, busy and congested calls between 150 extensions and outside numbers.
+Asterisk 13+ with loguniqueid, loguserfield and newcdrcolumns (21 columns), times as usegmtime=yes
+writes them (read them with --timezone UTC: a UTC clock repeats no hour), a mix of answered,
+unanswered, busy and congested calls between 150 extensions and outside numbers.
 """
 
 import argparse

@@ -14,8 +14,8 @@ class CdrFilter(ReportFilterSet):
     dst = django_filters.CharFilter(lookup_expr="icontains", label="Destination")
     account = django_filters.CharFilter(method="by_account", label="Account (caller or callee)")
     disposition = django_filters.MultipleChoiceFilter(choices=Cdr.Disposition.choices, label="Disposition")
-    duration = NumberRangeFilter(label="Duration (s)")
-    billsec = NumberRangeFilter(label="Billsec (s)")
+    duration = NumberRangeFilter(label="Duration (s)", min_value=0)
+    billsec = NumberRangeFilter(label="Billsec (s)", min_value=0)
     uniqueid = django_filters.CharFilter(label="Unique ID")
     linkedid = django_filters.CharFilter(label="Linked ID")
 

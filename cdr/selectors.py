@@ -4,10 +4,11 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.db import OperationalError, connection, transaction
+from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Avg, Count, Q, QuerySet
 
-from voipadmin.reports.counting import estimate_rows
+from voipadmin.reports.counting import capped_count, time_limited
 
 from .models import Cdr
 from .services.store import SAME_CALL_WINDOW
@@ -56,14 +57,19 @@ def call_legs(*, cdr: Cdr, limit: int = 50) -> list[Cdr]:
 @dataclass(frozen=True)
 class CallSummary:
     """Figures for a filtered selection. Not `exact`: `answered_share` and `average_billsec` are over
-    the newest `sample` calls only, and `calls` is the planner's estimate (None: more than `sample`,
-    how many the planner cannot say)."""
+    the newest `sample` calls only; `calls` is then counted up to a cap: exact when `calls_exact`,
+    else at least that many (shown "N+"). Never the planner's guess."""
 
-    calls: int | None
+    calls: int
     answered: int
     sample: int
     average_billsec: float | None
     exact: bool
+    calls_exact: bool = True
+
+    @property
+    def calls_text(self) -> str:
+        return f"{self.calls:,}" if self.calls_exact else f"{self.calls:,}+"
 
     @property
     def answered_percent(self) -> float | None:
@@ -80,27 +86,30 @@ def _figures(queryset: QuerySet, rows: int) -> dict:
     return figures
 
 
-def cdr_summary(*, queryset: QuerySet, rows: int, timeout_ms: int) -> CallSummary | None:
+def cdr_summary(*, queryset: QuerySet, rows: int, timeout_ms: int, count_cap: int | None = None) -> CallSummary | None:
     """Calls, answered share and average billsec of answered calls for a selection, bounded.
 
     Reads at most `rows` + 1 rows along the start index (the page's own order): exact when the
-    selection is that small, else over its newest `rows` calls with the count from the planner.
+    selection is that small, else over its newest `rows` calls, with the calls counted exactly up to
+    `count_cap` (CDR_SUMMARY_COUNT_CAP) in the same time budget ("N+" past the cap or the budget).
     On PostgreSQL the reads get `timeout_ms`; a selection too sparse to sample in that time gives
     None (the page says so) rather than a slow page.
     """
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+        # The timeout is set where the reads go (the replica, when the page reads there).
+        with time_limited(queryset.db, timeout_ms):
             figures = _figures(queryset, rows)
     except OperationalError as error:
         logger.info("CDR summary skipped: %s", error)
         return None
     if figures["more"]:
-        estimate = estimate_rows(queryset)
+        cap = settings.CDR_SUMMARY_COUNT_CAP if count_cap is None else count_cap
+        count = capped_count(
+            queryset, cap=max(cap, figures["sample"]), at_least=figures["sample"], timeout_ms=timeout_ms
+        )
         return CallSummary(
-            calls=estimate if estimate and estimate > figures["sample"] else None,
+            calls=count.value,
+            calls_exact=count.exact,
             answered=figures["answered"],
             sample=figures["sample"],
             average_billsec=figures["average_billsec"],

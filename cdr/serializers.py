@@ -3,12 +3,19 @@ from rest_framework import serializers
 from voipadmin.api.fields import AwareDateTimeField
 
 from .models import Cdr
-from .services.asterisk_csv import COLUMN_NAMES, RecordError, amaflags_normalise, disposition_normalise
+from .services.asterisk_csv import (
+    BILLSEC_OVER_DURATION,
+    COLUMN_NAMES,
+    RecordError,
+    amaflags_normalise,
+    disposition_normalise,
+)
 
 
 class CdrSerializer(serializers.ModelSerializer):
-    caller = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    callee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null when no account has that number (the CDR is stored all the same)
+    caller = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    callee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Cdr
@@ -41,7 +48,7 @@ class CdrIngestSerializer(serializers.Serializer):
     duration = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     billsec = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     disposition = serializers.CharField(
-        max_length=32, help_text='Asterisk\'s word: ANSWERED, "NO ANSWER", BUSY, FAILED, CONGESTION, CANCEL.'
+        max_length=32, help_text='Asterisk\'s word: ANSWERED, "NO ANSWER", BUSY, FAILED, CONGESTION, CANCEL, UNKNOWN.'
     )
     amaflags = serializers.CharField(
         max_length=16, required=False, allow_blank=True, default="", help_text="OMIT, BILLING, DOCUMENTATION or 1-3."
@@ -62,8 +69,10 @@ class CdrIngestSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(error)) from None
 
     def validate(self, attrs: dict) -> dict:
-        if attrs["billsec"] > attrs["duration"]:
-            raise serializers.ValidationError({"billsec": "billsec cannot exceed duration."})
+        if attrs["billsec"] > attrs["duration"] + BILLSEC_OVER_DURATION:
+            raise serializers.ValidationError(
+                {"billsec": "billsec cannot exceed duration + 1 (initiatedseconds=yes rounds billsec up)."}
+            )
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": "end is before start."})
         attrs["disposition_source"] = attrs["disposition"].strip()

@@ -6,11 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from voipadmin.reports import FilterError, select
+from voipadmin.reports.reads import reads_from_replica
 
 from .reports import cdr_report
 from .selectors import cdr_summary
 
 
+@reads_from_replica
 def summary(request: HttpRequest) -> HttpResponse:
     """The strip for the list's query string (`/cdr/summary/?<the list's filters>`), a fragment the
     list page fetches after it has shown its rows."""

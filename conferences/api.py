@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from voipadmin.api.errors import flatten
 from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import ReportResource
+from voipadmin.console_settings import console_setting
 from voipadmin.request_context import rebind
 
 from .reports import call_history, chat_messages, endpoints, recordings
@@ -79,6 +80,7 @@ def upload_response(request, store, limit: int) -> Response:
             source_id=data.get("source_id"),
             created_at=data.get("created_at"),
             duration=data.get("duration"),
+            started_at=data.get("started_at"),
         )
     except UploadRejected as rejected:
         return _rejected(rejected)
@@ -112,7 +114,7 @@ class RecordingResource(ReportResource):
 
     @extend_schema(request=UploadSerializer, responses={201: RecordingSerializer})
     def create(self, request, *args, **kwargs):
-        return upload_response(request, recording_store, settings.RECORDING_MAX_UPLOAD_BYTES)
+        return upload_response(request, recording_store, console_setting("RECORDING_MAX_UPLOAD_BYTES"))
 
 
 class SharedFileUpload(APIView):

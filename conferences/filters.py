@@ -21,7 +21,7 @@ class ConferenceSessionFilter(ReportFilterSet):
     participant = django_filters.CharFilter(method="filter_participant", label="Participant")
     conference = django_filters.CharFilter(field_name="conference_id", label="Conference ID")
     mode = django_filters.CharFilter(lookup_expr="icontains", label="Mode")
-    participant_count = NumberRangeFilter(label="Participants")
+    participant_count = NumberRangeFilter(label="Participants", min_value=0)
 
     search_fields = ("session_id", "name", "owner", "conference__conference_id", "conference__title", "mode")
 
@@ -69,7 +69,7 @@ class RecordingFilter(ReportFilterSet):
     title = django_filters.CharFilter(field_name="session__name", lookup_expr="icontains", label="Title")
     conference = django_filters.CharFilter(field_name="session__conference_id", label="Conference ID")
     original_name = django_filters.CharFilter(lookup_expr="icontains", label="Name")
-    size = NumberRangeFilter(label="Size (bytes)")
+    size = NumberRangeFilter(label="Size (bytes)", min_value=0)
 
     search_fields = ("original_name", "session__session_id", "session__name", "content_type")
 

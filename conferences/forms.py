@@ -2,12 +2,9 @@ from django import forms
 
 
 class EndpointCleanupForm(forms.Form):
-    DEFAULT_DAYS = 180
-
     days = forms.IntegerField(
         min_value=1,
         max_value=36500,
-        initial=DEFAULT_DAYS,
         label="Keep endpoints seen in the last (days)",
         help_text="Endpoints not seen for longer are deleted.",
     )

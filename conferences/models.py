@@ -87,6 +87,11 @@ class ConferenceSession(models.Model):
     def running(self) -> bool:
         return self.ended_at is None
 
+    @property
+    def is_group(self) -> bool:
+        """A group conference (a title or a parent conference); a point-to-point call has neither."""
+        return bool(self.title or self.conference_id)
+
 
 class Endpoint(models.Model):
     """A client application instance (connection properties); updated by the events of seed 001's
@@ -105,6 +110,9 @@ class Endpoint(models.Model):
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     last_conference = models.CharField("last conf name", max_length=255, blank=True)
+    last_conference_at = models.DateTimeField(
+        "last conf end", null=True, blank=True, help_text="When the session named in Last Conf Name ended."
+    )
     network_test = models.JSONField(default=dict, blank=True)
     system_info = models.JSONField("system information", default=dict, blank=True)
 
@@ -260,6 +268,9 @@ class Recording(StoredMedia):
     # No ON DELETE action: PostgreSQL refuses to delete a session that still has a recording.
     session = models.ForeignKey(ConferenceSession, on_delete=models.DO_NOTHING, related_name="recordings")
     duration = models.FloatField("duration (s)", null=True, blank=True)
+    started_at = models.DateTimeField(
+        "recording start", null=True, blank=True, help_text="Empty: the recording starts with its session."
+    )
 
     storage_folder = "recordings"
 

@@ -12,6 +12,7 @@ from .models import ChatMessage, ConferenceSession, Endpoint, Recording
 from .selectors import (
     endpoint_detail_context,
     history_url,
+    recording_chat,
     session_detail_context,
     session_url,
     user_link,
@@ -88,7 +89,7 @@ chat_messages = Report(
             text=lambda row: row.recipient or "conference chat",
         ),
         Column("session", "Session", link=lambda row: session_url(row.session_id) if row.session_id else None),
-        Column("text", sortable=False),
+        Column("text"),
     ],
     default_order="-time",
     delete_event="delete_chat_messages",
@@ -109,22 +110,22 @@ recordings = Report(
         Column(
             "session__name",
             "Title",
-            sortable=False,
             # the session's own page: the list's session_id filter is a "contains" match (S1 finds S10)
             link=lambda row: session_url(row.session_id),
             hint=lambda row: "open the session",
         ),
         Column(
-            "session__conference",
+            # sorted and exported by what the cell shows (the conference's title), not its row id
+            "session__conference__title",
             "Conference",
-            sortable=False,
+            text=lambda row: str(row.session.conference or ""),
             # the conference's card in Call History: every session of it (an exact match on the ID)
             link=lambda row: history_url(conference=row.session.conference_id),
             hint=lambda row: row.session.conference_id or "",
         ),
         Column("original_name", "Name"),
         Column("size", "Size (bytes)"),
-        Column("duration", sortable=False),
+        Column("duration"),
         Column(
             "id",
             "Playback",
@@ -156,6 +157,7 @@ recordings = Report(
     delete_event="delete_video_recording",
     on_delete_batch=recordings_delete_batch,
     detail_template="conferences/recording_detail.html",
+    detail_context=lambda row: {"chat": recording_chat(recording=row)},
     menu_group="Conferences",
     menu_order=30,
 )
@@ -170,7 +172,7 @@ endpoints = Report(
     filterset=EndpointFilter,
     queryset=lambda: with_account(Endpoint.objects.all(), logged_account="logged_user"),
     columns=[
-        Column("endpoint_id", "Endpoint", sortable=False, link=lambda row: reverse("endpoints:detail", args=[row.pk])),
+        Column("endpoint_id", "Endpoint", link=lambda row: reverse("endpoints:detail", args=[row.pk])),
         Column(
             "logged_user",
             link=lambda row: user_link(row.logged_user, row.logged_account, history_url(participant=row.logged_user)),
@@ -179,9 +181,9 @@ endpoints = Report(
         Column("application"),
         Column("version"),
         Column("os", "OS"),
-        Column("cpu", "CPU", sortable=False),
+        Column("cpu", "CPU"),
         Column("ip"),
-        Column("last_conference", sortable=False),
+        Column("last_conference"),
         Column("last_seen"),
     ],
     default_order="-last_seen",

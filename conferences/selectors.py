@@ -1,6 +1,8 @@
 """Reads for the conference pages: a session's detail, profile links, an endpoint's connections."""
 
+import datetime
 import statistics
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from registrations.selectors import account_ids, account_page_url
 
-from .models import ChatMessage, ConferenceSession, Invitation, Participation
+from .models import ChatMessage, ConferenceSession, Invitation, Participation, Recording
 
 PARTICIPANTS_SHOWN = 1000
 CHAT_SHOWN = 200
@@ -126,3 +128,41 @@ def endpoint_detail_context(endpoint) -> dict:
         "logged_user_url": account_page_url(ids.get(endpoint.logged_user)),
         "user_url": account_page_url(ids.get(endpoint.username)),
     }
+
+
+RECORDING_CHAT_SHOWN = 2000
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """A conference chat message placed on a recording's time line (seconds from its start)."""
+
+    pk: int
+    time: datetime.datetime
+    sender: str
+    text: str
+    offset: float
+
+
+def recording_chat(*, recording: Recording) -> list[ChatLine] | None:
+    """The session's conference chat beside its recording, for playback with chat synchronisation
+    (seed 001, group conferences only): None for a point-to-point call. Messages are placed by
+    their time from the recording's start (its own, else the session's); one before the start
+    sits at 0, one after the end at the end."""
+    session = recording.session
+    if not session.is_group:
+        return None
+    start = recording.started_at or session.started_at
+    rows = (
+        ChatMessage.objects.filter(session=session, recipient__isnull=True)
+        .order_by("time", "id")
+        .values_list("pk", "time", "sender", "text")[:RECORDING_CHAT_SHOWN]
+    )
+    end = recording.duration
+    lines = []
+    for pk, time, sender, text in rows:
+        offset = max(0.0, (time - start).total_seconds())
+        if end is not None:
+            offset = min(offset, end)
+        lines.append(ChatLine(pk=pk, time=time, sender=sender, text=text, offset=round(offset, 3)))
+    return lines

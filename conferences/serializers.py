@@ -177,7 +177,17 @@ class ChatMessageSerializer(serializers.ModelSerializer):
 class RecordingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recording
-        fields = ["id", "session", "original_name", "size", "content_type", "duration", "created_at", "source_id"]
+        fields = [
+            "id",
+            "session",
+            "original_name",
+            "size",
+            "content_type",
+            "duration",
+            "started_at",
+            "created_at",
+            "source_id",
+        ]
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -209,3 +219,6 @@ class UploadSerializer(serializers.Serializer):
     source_id = serializers.CharField(max_length=128, required=False, help_text="Repeated upload: no-op.")
     created_at = AwareDateTimeField(required=False)
     duration = serializers.FloatField(min_value=0, required=False, help_text="Seconds (recordings).")
+    started_at = AwareDateTimeField(
+        required=False, help_text="When the recording starts (recordings; default: its session's start)."
+    )

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from voipadmin.console_settings import console_setting
 from voipadmin.ranged import ranged_file_response
 from voipadmin.reports.counting import bounded_count
 
@@ -80,9 +81,9 @@ def shared_file_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def endpoints_cleanup(request: HttpRequest) -> HttpResponse:
-    """Delete endpoints not seen for N days (180 by default), after showing how many."""
+    """Delete endpoints not seen for N days (ENDPOINT_RETENTION_DAYS, 180 by default), after showing how many."""
     _require(request, "conferences.delete_endpoint")
-    form = EndpointCleanupForm(request.POST or request.GET or {"days": EndpointCleanupForm.DEFAULT_DAYS})
+    form = EndpointCleanupForm(request.POST or request.GET or {"days": console_setting("ENDPOINT_RETENTION_DAYS")})
     context = {"form": form, "limit": settings.REPORT_EXACT_COUNT_LIMIT}
     if form.is_valid():
         days = form.cleaned_data["days"]

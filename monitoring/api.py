@@ -16,12 +16,13 @@ from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import IngestMixin
 from voipadmin.reports import FilterError, validated_filterset
 from voipadmin.reports.filters import NUL_MESSAGE
+from voipadmin.reports.reads import ReplicaReadsMixin
 
 from .filters import MonitoringQueryFilter
 from .models import TerminalState
 from .selectors import in_states, user_rows, without_jit
 from .serializers import (
-    MonitoredUserSerializer,
+    MonitoredUserPageSerializer,
     TerminalStateIngestSerializer,
     TerminalStateSerializer,
     monitored_user,
@@ -41,7 +42,7 @@ class TerminalStatePagination(CursorPagination):
     page_size = 500
 
 
-class TerminalStateResource(IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class TerminalStateResource(ReplicaReadsMixin, IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """POST: the server's terminal states (newest per terminal wins); GET: the current state of
     every terminal pushed (`?username=`), by a cursor on id."""
 
@@ -76,7 +77,7 @@ def _uncursor(token: str) -> str:
     return username
 
 
-class MonitoringResource(viewsets.ViewSet):
+class MonitoringResource(ReplicaReadsMixin, viewsets.ViewSet):
     """Every user's state and terminals, by username, MONITORING_API_PAGE_SIZE per page (`next`).
 
     Filters as on the page: `department` and `state` (repeatable), `q`. The state filter runs in
@@ -95,7 +96,7 @@ class MonitoringResource(viewsets.ViewSet):
             ),
             OpenApiParameter("after", OpenApiTypes.STR, description="Cursor from `next`."),
         ],
-        responses=MonitoredUserSerializer(many=True),
+        responses=MonitoredUserPageSerializer,
     )
     def list(self, request):
         params = request.query_params

@@ -19,6 +19,7 @@ from .rules import contact_host, device_url
 
 DECT = ("Gigaset S700H PRO (N870 IP PRO base)", "192.168.10.5")
 HEADSETS = ["Jabra Evolve2 40 USB", "Poly Blackwire 5220 USB", "EPOS IMPACT SC 160 USB"]
+GUI_CLIENT = "UC desktop client 8.5"
 MOBILES = ["iPhone 15 (mobile client)", "Pixel 8 (mobile client)", "Galaxy S24 (mobile client)"]
 
 
@@ -41,6 +42,9 @@ def _terminals(rng: random.Random, account: Account, binding: RegistrationBindin
     if rng.random() < 0.2:
         pc = f"pc-{account.username}.office.lan"
         terminals.append({"terminal": 3, "kind": TerminalKind.USB, "address": pc, "model": rng.choice(HEADSETS)})
+    elif account.pk % 4 == 0:  # the user's own softphone client, logged in on their PC
+        pc = f"pc-{account.username}.office.lan"
+        terminals.append({"terminal": 3, "kind": TerminalKind.GUI, "address": pc, "model": GUI_CLIENT})
     if account.mobile and rng.random() < 0.25:
         terminals.append(
             {"terminal": 4, "kind": TerminalKind.MOBILE, "address": account.mobile, "model": rng.choice(MOBILES)}

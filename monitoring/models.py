@@ -8,8 +8,11 @@ from registrations.models import Account
 
 
 class TerminalKind(models.TextChoices):
-    """The four terminal icons of the seed; the label is what the hover says."""
+    """The terminal icons of the seeds; the label is what the hover says. `gui` is the user's own
+    client (the UC / softphone GUI), "GUI of the active user" in seeds 003/004: registered means
+    the client is logged in and active."""
 
+    GUI = "gui", "GUI of the active user"
     SIP = "sip", "SIP phone"
     DECT = "dect", "DECT"
     USB = "usb", "USB audio"

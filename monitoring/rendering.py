@@ -10,6 +10,8 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from voipadmin.console_settings import console_setting
+
 from .rules import Terminal
 from .selectors import UserRow
 
@@ -47,6 +49,10 @@ class RowRenderer:
     def __init__(self) -> None:
         self.account_url = _url_format("account-detail")
         self.diagnostics_url = _url_format("monitoring:diagnostics")
+        # Diagnostics off (Settings): the button says so, and still opens the page that explains it.
+        on = console_setting("MONITORING_DIAGNOSTICS_ENABLED")
+        off = 'class="button diag off" href="{}" title="Diagnostics are off (Settings)" data-diag-off'
+        self.diag = '<a class="button diag" href="{}">diag</a>' if on else f"<a {off}>diag off</a>"
 
     def __call__(self, row: UserRow) -> str:
         state = row.state
@@ -64,7 +70,7 @@ class RowRenderer:
             f"<td>{escape(row.extension)}</td>"
             f'<td><a href="{self.account_url.format(row.account_id)}">{escape(row.username)}</a>{inactive}</td>'
             f'<td><div class="terminals">{terminals}</div></td>'
-            f'<td><a class="button diag" href="{self.diagnostics_url.format(row.account_id)}">diag</a></td></tr>\n'
+            f"<td>{self.diag.format(self.diagnostics_url.format(row.account_id))}</td></tr>\n"
         )
 
 

@@ -55,6 +55,13 @@ class Terminal:
         if self.source == "account":
             return f"{self.label}: {self.address} (the mobile number of the account)"
         registered = "yes" if self.registered else "no"
+        if self.kind == TerminalKind.GUI:
+            address = f"\nAddress: {self.address}" if self.address else ""
+            client = f"\nClient: {self.model}" if self.model else ""
+            return (
+                f"{self.label} · terminal {self.slot}{address}{client}\nActive: {registered}"
+                f"\nCalls: {self.calls_active} active, {self.calls_ringing} ringing"
+            )
         if self.source == "binding":
             registered += " (live registration binding)"
         elif self.pushed_registered is not None and self.pushed_registered != self.registered:

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from voipadmin.api.fields import AwareDateTimeField
@@ -14,7 +15,10 @@ class TerminalStateIngestSerializer(serializers.Serializer):
     timestamp = AwareDateTimeField()
     username = serializers.CharField(max_length=64)
     terminal = serializers.IntegerField(min_value=1, max_value=4, help_text="The terminal's slot, 1 to 4.")
-    kind = serializers.ChoiceField(choices=TerminalKind.choices, help_text="sip, dect, usb or mobile (any case).")
+    kind = serializers.ChoiceField(
+        choices=TerminalKind.choices,
+        help_text="sip, dect, usb, mobile or gui (the user's own client, the UC / softphone GUI; any case).",
+    )
     registered = serializers.BooleanField()
     calls_ringing = serializers.IntegerField(min_value=0, max_value=999, default=0)
     calls_active = serializers.IntegerField(min_value=0, max_value=999, default=0)
@@ -65,6 +69,14 @@ class MonitoredUserSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices)
     calls = serializers.IntegerField(help_text="Active calls when RED, ringing calls when ORANGE, else 0.")
     terminals = MonitoredTerminalSerializer(many=True)
+
+
+@extend_schema_serializer(many=False)  # the page itself, not a list of pages
+class MonitoredUserPageSerializer(serializers.Serializer):
+    """A page of GET /api/v1/monitoring/: the users and the link to the next page."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page, null on the last one.")
+    results = MonitoredUserSerializer(many=True)
 
 
 def monitored_user(row: UserRow) -> dict:

@@ -8,6 +8,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from registrations.models import Account
+from voipadmin.console_settings import console_setting
 from voipadmin.reports import FilterError, validated_filterset
 from voipadmin.reports.paging import page_links, query_without
 
@@ -21,6 +22,13 @@ from .selectors import state_counts, user_rows
 from .wall import user_page
 
 VIEW = "monitoring.view_terminalstate"
+# The diagnostics show every source of the user's last days: each source's own view right too.
+DIAGNOSTICS_VIEW = (
+    VIEW,
+    "sip_sessions.view_sipevent",
+    "cdr.view_cdr",
+    "registrations.view_registrationbinding",
+)
 RANGE = ("lower", "upper")
 
 
@@ -115,10 +123,13 @@ def _bad(errors: dict) -> JsonResponse:
 
 
 @require_GET
-@permission_required(VIEW, raise_exception=True)
+@permission_required(DIAGNOSTICS_VIEW, raise_exception=True)
 def diagnostics(request: HttpRequest, account_id: int) -> HttpResponse:
     """`/monitoring/<account_id>/diagnostics/`: the user's last two days in one timeline."""
     account = get_object_or_404(Account, pk=account_id)
-    timeline = diagnostics_timeline(account=account, level=settings.MONITORING_DIAGNOSTICS_DETAIL)
     rows = user_rows(Account.objects.filter(pk=account.pk))
-    return render(request, "monitoring/diagnostics.html", {"account": account, "timeline": timeline, "row": rows[0]})
+    context = {"account": account, "row": rows[0], "enabled": console_setting("MONITORING_DIAGNOSTICS_ENABLED")}
+    if context["enabled"]:  # seeds 003/004: the diagnostics, "if activated"
+        level = console_setting("MONITORING_DIAGNOSTICS_DETAIL")
+        context["timeline"] = diagnostics_timeline(account=account, level=level)
+    return render(request, "monitoring/diagnostics.html", context)

@@ -4,18 +4,26 @@ from rest_framework.permissions import BasePermission
 
 from voipadmin.api.permissions import CanIngest
 from voipadmin.api.resources import IngestMixin, ReportResource
+from voipadmin.reports.reads import ReplicaReadsMixin
 
 from .models import Account
 from .reports import registered_accounts, registration_history
-from .serializers import AccountIngestSerializer, AccountSerializer, BindingSerializer, RegistrationIngestSerializer
+from .serializers import (
+    AccountIngestSerializer,
+    AccountSerializer,
+    BindingSerializer,
+    OnlineAccountSerializer,
+    RegistrationIngestSerializer,
+)
 from .services import accounts_upsert, registrations_store
 
 
 class RegistrationResource(ReportResource):
-    """GET: the bindings live now (Registered Accounts); POST: the registrar's events."""
+    """GET: the accounts online now, each with its live contacts (Registered Accounts); POST: the
+    registrar's events."""
 
     report = registered_accounts
-    serializer_class = BindingSerializer
+    serializer_class = OnlineAccountSerializer
     ingest_serializer_class = RegistrationIngestSerializer
     ingest = staticmethod(registrations_store)
 
@@ -39,7 +47,7 @@ class AccountPagination(CursorPagination):
     page_size = 100
 
 
-class AccountResource(IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AccountResource(ReplicaReadsMixin, IngestMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """GET: accounts by username (`?username=`, `?department=`, `?extension=`); POST: upsert by
     username. Not a report (no page lists accounts), so it pages by a cursor on username."""
 

@@ -1,13 +1,13 @@
 import ipaddress
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from voipadmin.reports.filters import ReportFilterSet
+from voipadmin.reports.filters import ReportFilterSet, path_condition
 from voipadmin.reports.widgets import DateTimeRangeFilter
 
-from .models import RegistrationBinding, Transport
-from .selectors import live_q
+from .models import Account, RegistrationBinding, Transport
+from .selectors import live_bindings, live_q
 
 
 def parse_address(text: str) -> tuple[str | None, int | None, str | None]:
@@ -64,8 +64,8 @@ class RemoteAddressFilter(django_filters.CharFilter):
         return queryset.filter(condition)
 
 
-class RegisteredFilter(ReportFilterSet):
-    """Registered Accounts: the bindings live now."""
+class BindingFilter(ReportFilterSet):
+    """Registration bindings (Registration History's base)."""
 
     username = django_filters.CharFilter(lookup_expr="icontains", label="Username")
     department = django_filters.CharFilter(field_name="account__department", lookup_expr="icontains")
@@ -91,7 +91,7 @@ class RegisteredFilter(ReportFilterSet):
         fields = ["username", "department", "remote", "transport", "contact", "user_agent", "registered_at"]
 
 
-class HistoryFilter(RegisteredFilter):
+class HistoryFilter(BindingFilter):
     """Registration History: every binding, live or ended."""
 
     STATES = [("live", "Live now"), ("ended", "Ended (expired, unregistered or moved)")]
@@ -106,5 +106,52 @@ class HistoryFilter(RegisteredFilter):
         live = live_q()
         return queryset.filter(live) if value == "live" else queryset.exclude(live)
 
-    class Meta(RegisteredFilter.Meta):
-        fields = [*RegisteredFilter.Meta.fields, "expires_at", "removed_at", "removed_reason"]
+    class Meta(BindingFilter.Meta):
+        fields = [*BindingFilter.Meta.fields, "expires_at", "removed_at", "removed_reason"]
+
+
+def on_live_bindings(filter_class):
+    """The same filter, over an account's live bindings: the account is listed when one of its
+    contacts matches (an account online from two places shows once, with both)."""
+
+    class OnLiveBindings(filter_class):
+        def filter(self, queryset: QuerySet, value) -> QuerySet:
+            base = live_bindings()
+            narrowed = super().filter(base, value)
+            if narrowed is base:
+                return queryset
+            return queryset.filter(Exists(narrowed.filter(account=OuterRef("pk"))))
+
+    OnLiveBindings.__name__ = f"Live{filter_class.__name__}"
+    return OnLiveBindings
+
+
+# The binding fields a word of the quick search may match, as Registered Accounts shows them.
+CONTACT_SEARCH = ("contact", "remote_ip", "remote_port", "transport", "user_agent")
+
+
+class RegisteredFilter(ReportFilterSet):
+    """Registered Accounts: accounts with a live binding; contact filters match any of its contacts."""
+
+    username = django_filters.CharFilter(lookup_expr="icontains", label="Username")
+    department = django_filters.CharFilter(lookup_expr="icontains")
+    remote = on_live_bindings(RemoteAddressFilter)()
+    transport = on_live_bindings(django_filters.MultipleChoiceFilter)(choices=Transport.choices, label="Transport")
+    contact = on_live_bindings(django_filters.CharFilter)(lookup_expr="icontains", label="Contact contains")
+    user_agent = on_live_bindings(django_filters.CharFilter)(lookup_expr="icontains", label="User agent")
+    registered_at = on_live_bindings(DateTimeRangeFilter)(label="Since")
+    expires_at = on_live_bindings(DateTimeRangeFilter)(label="Expires")
+
+    search_fields = ("username", "display_name", "first_name", "last_name", "department", "extension")
+
+    class Meta:
+        model = Account
+        fields = ["username", "department", "remote", "transport", "contact", "user_agent", "registered_at"]
+
+    def word_condition(self, word: str) -> Q:
+        """A word matches the account's own columns or any of its live contacts."""
+        contact = Q()
+        for path in CONTACT_SEARCH:
+            contact |= path_condition(RegistrationBinding, path, word)
+        matched = live_bindings().filter(contact, account=OuterRef("pk"))
+        return super().word_condition(word) | Exists(matched)

@@ -2,14 +2,17 @@
 
 from urllib.parse import urlencode
 
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
 
 from voipadmin.reports import Column, Report
 
 from .filters import HistoryFilter, RegisteredFilter
-from .models import RegistrationBinding
-from .selectors import live_bindings, live_q
+from .models import Account, RegistrationBinding
+from .selectors import live_q, online_accounts
 
 
 def account_url(row: RegistrationBinding) -> str:
@@ -28,24 +31,53 @@ def _address_columns() -> list[Column]:
     ]
 
 
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def contacts_cell(account: Account) -> str:
+    """Each live contact of the account on a line of the cell: desk phone, softphone, ..."""
+    return format_html_join(
+        "",
+        '<div class="contact" data-contact><span class="mono">{}</span> · <span class="mono">{}</span> · {} · '
+        '<span class="muted">until</span> <span class="time">{}</span></div>',
+        (
+            (binding.contact, binding.remote_address, binding.user_agent or "—", _local(binding.expires_at))
+            for binding in account.live_contacts
+        ),
+    )
+
+
+def online_detail_context(account: Account) -> dict:
+    return {"bindings": account.live_contacts}
+
+
 registered_accounts = Report(
     slug="registrations",
     title="Registered Accounts",
-    description="Every account online now: a registration binding not yet expired nor removed. "
-    "Click an Id for the account's details, bindings and last SIP events.",
-    model=RegistrationBinding,
-    queryset=live_bindings,
+    description="Every account online now, one row each with all its live contacts (desk phone, softphone, ...): "
+    "a registration binding not yet expired nor removed. Click an Id for the account's page.",
+    model=Account,
+    permission_model=RegistrationBinding,
+    queryset=online_accounts,
     filterset=RegisteredFilter,
     columns=[
-        Column("account", "Id", link=account_url, text=lambda row: str(row.account_id)),
-        Column("username", link=sip_history_url),
-        Column("account__display_name", "Name", sortable=False),
-        Column("account__department", "Department", sortable=False),
-        Column("contact"),
-        *_address_columns(),
-        Column("user_agent"),
-        Column("registered_at", "Since"),
-        Column("expires_at", "Expires"),
+        Column("id", "Id", link=lambda row: reverse("account-detail", args=[row.pk]), text=lambda row: str(row.pk)),
+        Column("username", link=lambda row: reverse("sip-sessions:list") + "?" + urlencode({"username": row.username})),
+        Column("display_name", "Name"),
+        Column("department"),
+        Column("extension"),
+        # sorted by how many; the CSV has them all in `contact_list`, one line each
+        Column("contacts", "Contacts", output=models.IntegerField(), text=contacts_cell),
+        Column("since", "Since", output=models.DateTimeField()),
+        Column("until", "Expires", output=models.DateTimeField()),
+        Column(
+            "contact_list",
+            "Contacts (contact address user agent, expiry in UTC)",
+            output=models.TextField(),
+            listed=False,
+            sortable=False,
+        ),
     ],
     default_order="username",
     delete_event="delete_registrations",
@@ -53,7 +85,8 @@ registered_accounts = Report(
     can_delete=False,
     menu_group="SIP",
     menu_order=20,
-    detail_template="registrations/binding_detail.html",
+    detail_template="registrations/online_detail.html",
+    detail_context=online_detail_context,
     empty_help="No account is registered now.",
 )
 

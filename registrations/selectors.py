@@ -2,7 +2,25 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +36,58 @@ def live_q() -> Q:
 def live_bindings() -> QuerySet:
     """Bindings live now, by query: an expired one drops off with no task running."""
     return RegistrationBinding.objects.filter(live_q())
+
+
+class _HostText(Func):
+    """An IP address as text: `host(inet)` on PostgreSQL (a plain cast would add `/32`)."""
+
+    function = "host"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(Cast(self.source_expressions[0], TextField()))
+
+
+def _per_account(aggregate, output_field):
+    """One figure over the account's live bindings, as a scalar subquery (sortable, no GROUP BY)."""
+    live = live_bindings().filter(account=OuterRef("pk")).order_by().values("account")
+    return Subquery(live.annotate(figure=aggregate).values("figure"), output_field=output_field)
+
+
+# One line per live contact in the CSV cell: `contact ip:port/TRANSPORT "user agent" until <UTC>`.
+CONTACT_LINE = Concat(
+    "contact",
+    Value(" "),
+    _HostText("remote_ip"),
+    Value(":"),
+    Cast("remote_port", TextField()),
+    Value("/"),
+    "transport",
+    Value(' "'),
+    "user_agent",
+    Value('" until '),
+    Cast("expires_at", TextField()),
+    output_field=TextField(),
+)
+
+
+def online_accounts() -> QuerySet:
+    """Registered Accounts: one row per account with a live binding (seed 000: "a full list of all
+    the Accounts who are on line"), carrying its live contacts (`live_contacts`, one query per page)
+    and the figures its columns sort by: how many contacts, since when, until when."""
+    ordered = live_bindings().order_by("registered_at", "id")
+    # SQLite before 3.44 cannot order inside an aggregate: its CSV cell lists them as stored.
+    in_order = {"order_by": ("registered_at", "id")} if connection.features.supports_aggregate_order_by_clause else {}
+    return (
+        Account.objects.filter(Exists(live_bindings().filter(account=OuterRef("pk"))))
+        .annotate(
+            contacts=_per_account(Count("pk"), IntegerField()),
+            since=_per_account(Min("registered_at"), DateTimeField()),
+            until=_per_account(Max("expires_at"), DateTimeField()),
+            contact_list=_per_account(StringAgg(CONTACT_LINE, Value("\n"), **in_order), TextField()),
+        )
+        .prefetch_related(Prefetch("bindings", queryset=ordered, to_attr="live_contacts"))
+    )
 
 
 def bindings_at(*, remote_ip: str, remote_port: int, transport: str, moment) -> QuerySet:

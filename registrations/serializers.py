@@ -73,3 +73,15 @@ class BindingSerializer(serializers.ModelSerializer):
             "removed_reason",
             "event_id",
         ]
+
+
+class OnlineAccountSerializer(serializers.ModelSerializer):
+    """An account online now with each of its live contacts (Registered Accounts, one per account)."""
+
+    since = serializers.DateTimeField(read_only=True)
+    until = serializers.DateTimeField(read_only=True)
+    contacts = BindingSerializer(many=True, read_only=True, source="live_contacts")
+
+    class Meta:
+        model = Account
+        fields = ["id", "username", "display_name", "department", "extension", "since", "until", "contacts"]

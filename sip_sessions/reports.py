@@ -50,14 +50,13 @@ sip_sessions = Report(
     columns=[
         Column("time", "Date"),
         Column("event", text=lambda row: row.event, hint=lambda row: row.get_event_display()),
-        Column("details", sortable=False),
+        Column("details"),
         Column("remote_ip", "Remote address", text=lambda row: row.remote_address),
         Column("remote_port", listed=False, sortable=False),
         Column("transport", listed=False, sortable=False),
         Column("username", link=user_history_url),
         Column(
             "reconciled",
-            sortable=False,
             text=state,
             css=lambda row: f"state state-{state(row)}",
             hint=state_hint,

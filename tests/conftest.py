@@ -38,6 +38,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _console_settings_uncached():
+    """A test's saved console settings are rolled back with its data: drop their cached copy too."""
+    from voipadmin.console_settings import console_settings_forget
+
+    console_settings_forget()
+    yield
+    console_settings_forget()
+
+
 def _user_in(role: str, **kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=role))

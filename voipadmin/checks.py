@@ -66,3 +66,30 @@ def broker_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.database)
+def replica_check(app_configs, **kwargs):
+    """A replica needs PostgreSQL on both sides (WAL positions) and a cache every process shares
+    (the read-your-writes pins): docs/replica.md."""
+    if settings.REPLICA_ALIAS not in settings.DATABASES:
+        return []
+    problems = []
+    for alias in ("default", settings.REPLICA_ALIAS):
+        if settings.DATABASES[alias]["ENGINE"] != "django.db.backends.postgresql":
+            problems.append(
+                Error(
+                    f"DATABASE_REPLICA_URL is set but the {alias} database is not PostgreSQL.",
+                    hint="A read replica is a PostgreSQL streaming replica of a PostgreSQL primary.",
+                    id="voipadmin.E010",
+                )
+            )
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        problems.append(
+            Warning(
+                "DATABASE_REPLICA_URL is set but the cache is per process (no REDIS_URL).",
+                hint="Set REDIS_URL: a person's read-your-writes pin must be seen by every web worker.",
+                id="voipadmin.W010",
+            )
+        )
+    return problems

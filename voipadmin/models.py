@@ -1,4 +1,4 @@
-"""The console's own state: viewer preferences, filtered-deletion jobs, console-wide rights."""
+"""The console's own state: viewer preferences, filtered-deletion jobs, console settings, console-wide rights."""
 
 import zoneinfo
 
@@ -63,6 +63,9 @@ class DeletionJob(models.Model):
     protected = models.BigIntegerField(default=0, help_text="Selected rows the rules kept.")
     cascaded = models.JSONField(default=dict, blank=True, help_text="Rows removed with them, by kind.")
     error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Workers that took the job up; more than one means a worker was lost."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,6 +73,19 @@ class DeletionJob(models.Model):
 
     def __str__(self) -> str:
         return f"delete from {self.report} ({self.get_state_display()})"
+
+
+class ConsoleSetting(models.Model):
+    """A setting an Administrator changed on the Settings page (voipadmin/console_settings.py);
+    a setting without a row has its environment variable's value."""
+
+    key = models.CharField(max_length=64, unique=True)
+    value = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Console(models.Model):

@@ -43,9 +43,12 @@ class RequestContext:
         user_agent: str = "",
         user=None,
         actor: Actor | None = None,
+        client_correlation_id: str = "",
     ) -> None:
         self.ip = ip  # the client's address, or this node's name outside a request
         self.correlation_id = correlation_id
+        # What the client sent as X-Correlation-ID: its own word, kept beside ours, never in its place.
+        self.client_correlation_id = client_correlation_id
         self.user_agent = user_agent
         self.user = user if user is not None and user.is_authenticated else None
         self._actor = actor
@@ -158,13 +161,17 @@ class RequestContextMiddleware:
 
 
 def build_context(request: HttpRequest, user=None) -> RequestContext:
+    """The request's context. The correlation id is always the console's own: a client that chose
+    it could make its records pass for another request's (or collide with them); what the client
+    sent in X-Correlation-ID is kept apart, printable ASCII only, at most 64 characters."""
     user = user if user is not None else getattr(request, "user", None)
-    correlation = getattr(request, "correlation_id", None) or (
-        request.META.get("HTTP_X_CORRELATION_ID", "")[:64] or uuid.uuid4().hex
-    )
+    correlation = getattr(request, "correlation_id", None) or uuid.uuid4().hex
+    claimed = request.META.get("HTTP_X_CORRELATION_ID", "")
+    claimed = "".join(char for char in claimed if " " <= char <= "~")[:64]
     return RequestContext(
         ip=client_ip(request),
         correlation_id=correlation,
+        client_correlation_id=claimed,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         user=user,
     )

@@ -1,9 +1,10 @@
 """The console's roles as Django groups, kept in step with the models after every migrate.
 
-Operators browse every report; Support may also export CSV; Admins may also delete filtered rows
-and edit accounts; Ingest is for machine clients that push events with a token, and reads only what
-such a client reads back (accounts, terminal states, monitoring): its token lives in the PBX's
-configuration, and a leaked one must not open the audit log, web sessions, chat or CDRs.
+Operators browse every report but the audit log (seed 002: for Administrators only); Support may
+also export CSV; Admins may also read the audit log, delete filtered rows and edit accounts; Ingest
+is for machine clients that push events with a token, and reads only what such a client reads back
+(accounts, terminal states, monitoring): its token lives in the PBX's configuration, and a leaked
+one must not open the audit log, web sessions, chat or CDRs.
 """
 
 from django.apps import apps as global_apps
@@ -13,6 +14,10 @@ REPORT_APPS = ("registrations", "sip_sessions", "cdr", "audit", "conferences", "
 ROLE_NAMES = ("Operators", "Support", "Admins", "Ingest")
 # The reads of a machine client: GET /api/v1/accounts/, /terminal-states/ and /monitoring/.
 INGEST_READS = (("registrations", "view_account"), ("monitoring", "view_terminalstate"))
+# Seed 002: the Audit Log "is available only for web users with Administrator privileges".
+ADMIN_ONLY_VIEWS = (("audit", "view_auditrecord"),)
+# The Settings page (/settings/) is for Administrators.
+SETTINGS_RIGHTS = (("voipadmin", "view_consolesetting"), ("voipadmin", "change_consolesetting"))
 
 
 def _models() -> list:
@@ -56,12 +61,14 @@ def sync_roles(sender=None, **kwargs) -> None:
     if sender is not None and sender is not list(global_apps.get_app_configs())[-1]:
         return
     view = _perms(("view",))
+    admin_only = {permission.pk for permission in _named(ADMIN_ONLY_VIEWS)}
+    everyone = [permission for permission in view if permission.pk not in admin_only]
     export = _console("export_reports")
-    admin = _perms(("add", "change", "delete")) + _console("export_reports")
+    admin = _perms(("add", "change", "delete")) + _console("export_reports") + _named(SETTINGS_RIGHTS)
     ingest = _console("ingest_events") + _named(INGEST_READS)
     roles = {
-        "Operators": view,
-        "Support": view + export,
+        "Operators": everyone,
+        "Support": everyone + export,
         "Admins": view + admin,
         "Ingest": ingest,
     }
@@ -69,3 +76,11 @@ def sync_roles(sender=None, **kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         if set(group.permissions.values_list("pk", flat=True)) != {permission.pk for permission in permissions}:
             group.permissions.set(permissions)
+
+
+def is_machine_client(user) -> bool:
+    """A user whose only role is Ingest: a machine client's token user, not a person."""
+    if user.is_superuser or user.is_staff:
+        return False
+    names = set(user.groups.values_list("name", flat=True))
+    return "Ingest" in names and not names & {"Operators", "Support", "Admins"}

@@ -7,9 +7,11 @@ audited models use `audited_update`, `audited_bulk_create` or `audit_bulk`.
 from .bulk import audit_bulk, audited_bulk_create, audited_update
 from .records import (
     AuditEntry,
+    admin_type_of,
     audit_record,
     audit_records,
     audit_statement,
+    auth_statement,
     ip_or_none,
     server_event,
     status_change,
@@ -18,12 +20,14 @@ from .records import (
 
 __all__ = [
     "AuditEntry",
+    "admin_type_of",
     "audit_bulk",
     "audit_record",
     "audit_records",
     "audit_statement",
     "audited_bulk_create",
     "audited_update",
+    "auth_statement",
     "ip_or_none",
     "server_event",
     "status_change",

@@ -9,16 +9,23 @@ removed tail no longer reaches the head row.
 
 A filtered delete of audit rows (the only sanctioned removal) first records, per run of
 consecutive positions it removes, a gap row with the hashes on both sides and a digest of the
-removed hashes; the database refuses to delete a row no gap covers. The deletion's own audit
-record (action D, written after the deletion) carries the digest of all its gaps, so a gap nobody
-announced shows up too.
+removed hashes; the database refuses to delete a row no gap of the running job named by the
+session covers (migration 0006). The deletion's own audit record (action D, written after the
+deletion) carries the digest of all its gaps and a seal: an HMAC with a key derived from
+SECRET_KEY, which the database login does not hold. Verification trusts no gap row: each gap must
+be proven by its job's sealed D record, or, when a later deletion removed that record, by the
+sealed copy of it the later deletion's gaps kept (the `anchors`), and so on back.
 """
 
 import hashlib
+import hmac
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
+from django.utils.crypto import salted_hmac
 
 from voipadmin.models import DeletionJob
 
@@ -50,7 +57,8 @@ def gaps_for_batch(job: DeletionJob, keys: list) -> None:
     if not chain_supported():
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('voipadmin.audit_delete', 'on', true)")
+        # The database lets only the running job named here open gaps and remove rows inside them.
+        cursor.execute("SELECT set_config('voipadmin.audit_delete', %s, true)", [str(job.pk)])
         cursor.execute(
             f"""
             INSERT INTO {AuditChainGap._meta.db_table}
@@ -59,7 +67,11 @@ def gaps_for_batch(job: DeletionJob, keys: list) -> None:
                    (array_agg(prev_hash ORDER BY seq))[1],
                    (array_agg(hash ORDER BY seq DESC))[1],
                    encode(sha256(convert_to(string_agg(hash, '' ORDER BY seq), 'UTF8')), 'hex'),
-                   coalesce(jsonb_agg((details ->> 'job')::bigint) FILTER (WHERE is_anchor), '[]'::jsonb),
+                   coalesce(
+                       jsonb_agg(jsonb_build_object('job', (details ->> 'job')::bigint, 'chain', details -> 'chain')
+                                 ORDER BY seq) FILTER (WHERE is_anchor),
+                       '[]'::jsonb
+                   ),
                    now()
             FROM (
                 SELECT seq, prev_hash, hash,
@@ -79,16 +91,42 @@ def _gaps_digest(gaps) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _gaps_anchors(gaps) -> list:
+    """The D records of earlier deletions these gaps removed, as those records said them."""
+    return [anchor for gap in gaps for anchor in (gap.anchors or [])]
+
+
+def _seal_message(job_id: int, chain: dict) -> str:
+    unsealed = {name: value for name, value in chain.items() if name != "seal"}
+    return json.dumps({"job": job_id, "chain": unsealed}, sort_keys=True, separators=(",", ":"))
+
+
+def chain_seal(job_id: int, chain: dict, secret: str | None = None) -> str:
+    """HMAC-SHA256 of a deletion's chain summary, keyed from SECRET_KEY (or the given secret)."""
+    return salted_hmac(
+        "voipadmin.audit.chain", _seal_message(job_id, chain), secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def seal_valid(job_id, chain) -> bool:
+    """The seal was made by this console (SECRET_KEY, or one of SECRET_KEY_FALLBACKS)."""
+    if not isinstance(chain, dict) or not isinstance(job_id, int) or not isinstance(chain.get("seal"), str):
+        return False
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(chain["seal"], chain_seal(job_id, chain, secret)) for secret in secrets)
+
+
 def deletion_anchor(job: DeletionJob) -> dict:
-    """What the deletion's audit record says about the chain (Report.delete_details)."""
+    """What the deletion's audit record says about the chain (Report.delete_details), sealed."""
     gaps = list(AuditChainGap.objects.filter(job=job).order_by("first_seq"))
-    return {
-        "chain": {
-            "gaps": len(gaps),
-            "rows": sum(gap.rows for gap in gaps),
-            "digest": _gaps_digest(gaps),
-        }
+    chain = {
+        "gaps": len(gaps),
+        "rows": sum(gap.rows for gap in gaps),
+        "digest": _gaps_digest(gaps),
+        "anchors": _gaps_anchors(gaps),
     }
+    chain["seal"] = chain_seal(job.pk, chain)
+    return {"chain": chain}
 
 
 # -- verification
@@ -203,35 +241,58 @@ def _check_unsealed(report: ChainReport) -> None:
         report.findings.append(Finding(None, record_id, "is not in the chain: it was written with the triggers off"))
 
 
+def _proven_deletions(report: ChainReport) -> dict[int, dict]:
+    """job id -> the chain summary its sealed D record gives: from the D records in the chain, then
+    from the sealed copies of removed D records those summaries carry, and so on back."""
+    pending: list[tuple] = [
+        (seq, record_id, details.get("job"), details["chain"])
+        for seq, record_id, details in AuditRecord.objects.filter(
+            action=AuditAction.DELETE, resource_table=TABLE, details__has_key="chain"
+        ).values_list("seq", "pk", "details")
+    ]
+    proven: dict[int, dict] = {}
+    while pending:
+        seq, record_id, job, chain = pending.pop()
+        if not seal_valid(job, chain):
+            report.findings.append(
+                Finding(seq, record_id, f"the D record of deletion job {job} is not sealed by this console: forged")
+            )
+            continue
+        if job in proven:
+            continue
+        proven[job] = chain
+        for anchor in chain.get("anchors") or ():
+            if isinstance(anchor, dict):
+                pending.append((None, None, anchor.get("job"), anchor.get("chain")))
+    return proven
+
+
 def _check_anchors(report: ChainReport) -> None:
-    """Each gap's deletion must be announced by its D record (or that record removed by a later one)."""
+    """Each gap must be proven by its job's sealed D record (or a sealed copy of it kept by the
+    later deletion that removed it); the gap rows themselves prove nothing."""
     jobs = sorted(set(AuditChainGap.objects.values_list("job_id", flat=True)))
+    proven = _proven_deletions(report)
     if not jobs:
         return
-    anchors: dict[int, dict] = {}
-    for details in AuditRecord.objects.filter(
-        action=AuditAction.DELETE, resource_table=TABLE, details__has_key="chain"
-    ).values_list("details", flat=True):
-        anchors[details.get("job")] = details["chain"]
-    anchors_removed = {
-        job for listed in AuditChainGap.objects.values_list("anchors", flat=True) for job in (listed or [])
-    }
     states = dict(DeletionJob.objects.filter(pk__in=jobs).values_list("pk", "state"))
+    in_chain = {
+        details.get("job")
+        for details in AuditRecord.objects.filter(
+            action=AuditAction.DELETE, resource_table=TABLE, details__has_key="chain"
+        ).values_list("details", flat=True)
+    }
     for job in jobs:
         gaps = list(AuditChainGap.objects.filter(job_id=job).order_by("first_seq"))
-        anchor = anchors.get(job)
-        if anchor is not None:
-            if anchor.get("digest") != _gaps_digest(gaps):
-                report.findings.append(
-                    Finding(
-                        gaps[0].first_seq, None, f"the gaps of deletion job {job} differ from what its D record says"
-                    )
-                )
-        elif job in anchors_removed:
-            report.notes.append(f"deletion job {job}: its D record was itself removed by a later filtered delete")
-        elif states.get(job) in (DeletionJob.State.PENDING, DeletionJob.State.RUNNING):
-            report.notes.append(f"deletion job {job} is still running")
-        else:
+        chain = proven.get(job)
+        if chain is None:
+            if states.get(job) in (DeletionJob.State.PENDING, DeletionJob.State.RUNNING):
+                problem = f"gap of deletion job {job} is not proven yet: the job is still running (verify again after)"
+            else:
+                problem = f"gap of deletion job {job} is not announced by any D record sealed by this console"
+            report.findings.append(Finding(gaps[0].first_seq, None, problem))
+        elif chain.get("digest") != _gaps_digest(gaps) or (chain.get("anchors") or []) != _gaps_anchors(gaps):
             report.findings.append(
-                Finding(gaps[0].first_seq, None, f"gap of deletion job {job} is not announced by any D record")
+                Finding(gaps[0].first_seq, None, f"the gaps of deletion job {job} differ from what its D record says")
             )
+        elif job not in in_chain:
+            report.notes.append(f"deletion job {job}: its D record was itself removed by a later filtered delete")

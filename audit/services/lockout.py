@@ -11,10 +11,10 @@ typed (casefolded), never the client address, so changing X-Forwarded-For change
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from voipadmin.console_settings import console_setting
 from voipadmin.request_context import Actor
 
 from ..models import AuditAction, LoginLockout, ServerEvent
@@ -28,11 +28,11 @@ def lockout_key(username: str) -> str:
 
 
 def threshold() -> int:
-    return max(1, int(settings.LOGIN_LOCKOUT_THRESHOLD))
+    return max(1, int(console_setting("LOGIN_LOCKOUT_THRESHOLD")))
 
 
 def cooloff() -> datetime.timedelta:
-    return datetime.timedelta(seconds=int(settings.LOGIN_LOCKOUT_COOLOFF))
+    return datetime.timedelta(seconds=int(console_setting("LOGIN_LOCKOUT_COOLOFF")))
 
 
 @dataclass(frozen=True)

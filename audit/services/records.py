@@ -38,6 +38,16 @@ def audit_statement(table: str, key: Mapping[str, Any] | None = None, fields: Ma
     return statement
 
 
+def auth_statement(*, login: str, kind: str = "customer") -> str:
+    """AUTH_OK / AUTH_FAIL in seed 002's syntax, `customer|account|vendor:username|email=value`.
+
+    A console user is a web user of the root customer (seed 002: a web user's id is the customer
+    owning it), so its logins are `customer:`; a login that is an e-mail address is `email=`.
+    """
+    name = "email" if "@" in login else "username"
+    return f"{kind}:{name}={login}"
+
+
 @dataclass
 class AuditEntry:
     """One audit record to write; `changes` maps each parameter to its (before, after) values."""
@@ -57,6 +67,8 @@ class AuditEntry:
         details = dict(self.details)
         if actor.client:
             details.setdefault("api_client", actor.client)
+        if context.client_correlation_id:
+            details.setdefault("client_correlation_id", context.client_correlation_id)
         if self.changes:
             details["changes"] = {name: [before, after] for name, (before, after) in self.changes.items()}
         return AuditRecord(
@@ -115,6 +127,10 @@ def server_event(*, event_type: str, **fields: Any) -> ServerEvent:
     fields.setdefault("ip", ip_or_none(context.ip))
     if context.user is not None:
         fields.setdefault("real_user_id", context.user.get_username())
+        if event_type.startswith("delete_"):
+            # Seed 001: a deletion from the reports names the administrator who did it, and their type.
+            fields.setdefault("username", context.user.get_username())
+            fields.setdefault("admin_type", admin_type_of(context.user, administering=True))
     if context.user_agent:
         fields.setdefault("user_agent", context.user_agent)
     return ServerEvent.objects.create(event_type=event_type, **fields)
@@ -133,6 +149,19 @@ def status_change(*, username: str, previous_status: int, new_status: int, **fie
         new_status=new_status,
         **fields,
     )
+
+
+def admin_type_of(user, *, administering: bool = False) -> str:
+    """Seed 001's Administrator type: `sysadmin` (full access: a superuser) or `security`
+    (limited access: staff, or anyone `administering`, i.e. acting with an Administrator's right
+    such as a filtered deletion); blank for a user acting as an operator."""
+    if user is None:
+        return ""
+    if user.is_superuser:
+        return ServerEvent.AdminType.SYSADMIN
+    if user.is_staff or administering:
+        return ServerEvent.AdminType.SECURITY
+    return ""
 
 
 def ip_or_none(value: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """The measurements, in the order a run makes them (the ones that change the data come last)."""
 
-from . import delete, export, ingest, monitoring, pages, plans, reconcile, retention
+from . import asterisk_db, delete, export, ingest, monitoring, pages, plans, reconcile, retention
 
 MEASURES = {
     "plans": plans,
@@ -9,6 +9,7 @@ MEASURES = {
     "monitoring": monitoring,
     "reconcile": reconcile,
     "ingest": ingest,
+    "asterisk_db": asterisk_db,
     "delete": delete,
     "retention": retention,
 }

@@ -17,6 +17,8 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 
+from .asterisk_times import TimeError, settle
+
 BASE_COLUMNS = (
     "accountcode",
     "src",
@@ -61,7 +63,9 @@ TEXT_LIMITS = {
     "userfield": 255,
     "peeraccount": 255,
 }
-UNIQUEID_SHAPE = re.compile(r"^(?:[\w.-]+-)?\d{9,11}\.\d+$")
+# ast_channel_uniqueid: "<epoch>.<counter>", or "<systemname>-<epoch>.<counter>" when asterisk.conf
+# sets systemname, which Asterisk takes as written (any printable text: "pbx+01", "pbx east").
+UNIQUEID_SHAPE = re.compile(r"^(?:[^\x00-\x1f]+-)?\d{9,11}\.\d+$")
 # duration, billsec and sequence are 32-bit integer columns; ASCII digits only ("²" is a digit to
 # str.isdigit, and a Latin-1 byte 0xB2 in a number reads as one).
 WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -81,7 +85,22 @@ DISPOSITIONS = {
     "BUSY": "BUSY",
     "FAILED": "FAILED",
     "CONGESTION": "FAILED",
+    # ast_cdr_disp2str's answer to a disposition it has no word for
+    "UNKNOWN": "FAILED",
 }
+# ast_cdr_disposition's numbers: what cdr_pgsql and cdr_adaptive_odbc write into an integer column.
+DISPOSITION_CODES = {
+    0: "NO ANSWER",
+    1: "NO ANSWER",
+    2: "FAILED",
+    4: "BUSY",
+    8: "ANSWERED",
+    16: "CONGESTION",
+    32: "CANCEL",
+}
+# billsec is rounded up from half a second when cdr.conf has initiatedseconds=yes, while duration
+# is always truncated (main/cdr.c): billsec can be duration + 1, never more.
+BILLSEC_OVER_DURATION = 1
 # ast_channel_amaflags2string words, the older names the docs use, and the numeric AST_AMA_* codes.
 AMA_FLAGS = {
     "OMIT": "OMIT",
@@ -130,27 +149,6 @@ def looks_like_uniqueid(text: str) -> bool:
     return bool(UNIQUEID_SHAPE.match(text))
 
 
-def local_time(text: str, zone: datetime.tzinfo, name: str) -> datetime.datetime | None:
-    """cdr_csv's "YYYY-MM-DD HH:MM:SS" read in `zone`; empty is None (an unset time).
-
-    A wall-clock time that occurs twice (the hour a DST change repeats) is read as its first
-    occurrence; usegmtime=yes in cdr.conf avoids the question altogether.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise RecordError(f"{name} {text!r} is not a time (YYYY-MM-DD HH:MM:SS)") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    try:
-        return moment.astimezone(datetime.UTC)
-    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
-        raise RecordError(f"{name} {text!r} is out of range") from None
-
-
 def whole_number(text: str, name: str) -> int:
     """A non-negative 32-bit integer written in ASCII digits, as the database column holds it."""
     text = text.strip()
@@ -167,21 +165,42 @@ def _check_moment(moment: datetime.datetime | None, name: str, now: datetime.dat
         raise RecordError(f"{name} {moment:%Y-%m-%d %H:%M:%S} UTC is before 2000 or more than a year ahead")
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 as Asterisk normally writes it; a caller ID name in Latin-1 still reads."""
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """The line's text: in `encoding` when given (strictly), else UTF-8 as Asterisk normally writes
+    it and, for a caller ID name from an older phone or trunk, cp1252 (Latin-1 where cp1252 has no
+    character)."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise RecordError(f"not {encoding} (byte {data[error.start]:#04x} at {error.start})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def strip_line_end(data: bytes) -> bytes:
     return data.rstrip(b"\r\n")
 
 
-def fields_of(data: bytes) -> list[str]:
-    """The columns of one record (without its line end), quotes and doubled quotes undone."""
-    text = decode(strip_line_end(data))
+def fields_of(data: bytes, *, encoding: str | None = None, count: int | None = None) -> list[str]:
+    """The columns of one record (without its line end), quotes and doubled quotes undone; `count`
+    is the number a `--columns` layout names (else one of cdr_csv's 16 to 21)."""
+    text = decode(strip_line_end(data), encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -191,7 +210,10 @@ def fields_of(data: bytes) -> list[str]:
     if len(rows) != 1:
         raise RecordError("not one CSV record")
     fields = rows[0]
-    if len(fields) not in LAYOUTS:
+    if count is not None:
+        if len(fields) != count:
+            raise RecordError(f"{len(fields)} columns; --columns names {count}")
+    elif len(fields) not in LAYOUTS:
         raise RecordError(f"{len(fields)} columns; Asterisk's Master.csv has 16 to 21")
     return fields
 
@@ -201,9 +223,38 @@ def identity_hash(data: bytes) -> str:
     return hashlib.sha1(strip_line_end(data), usedforsecurity=False).hexdigest()
 
 
-def columns_of(data: bytes) -> dict[str, str]:
-    """A record's columns by Asterisk's names (all of COLUMN_NAMES, "" where the layout has none),
-    with its identity completed where the file lacks one.
+def _cdr_csv_columns(fields: list[str]) -> tuple[dict[str, str], bool]:
+    if len(fields) == 19 and _looks_like_cdr_custom(fields):
+        raise RecordError(
+            "this is cdr_custom's sample template (clid first, accountcode 16th), not cdr_csv's layout: "
+            "import it with --columns cdr_custom (or give your cdr_custom.conf template to --columns)"
+        )
+    values = dict.fromkeys(COLUMN_NAMES, "")
+    values.update(zip(BASE_COLUMNS, fields, strict=False))
+    for name, text in zip(LAYOUTS[len(fields)], fields[len(BASE_COLUMNS) :], strict=True):
+        if name == "id_or_user":
+            name = "uniqueid" if looks_like_uniqueid(text) else "userfield"
+        values[name] = text
+    return values, "sequence" in LAYOUTS[len(fields)]
+
+
+def _looks_like_cdr_custom(fields: list[str]) -> bool:
+    from .asterisk_layouts import looks_like_cdr_custom  # that module builds on this one
+
+    return looks_like_cdr_custom(fields)
+
+
+def _custom_columns(fields: list[str], columns: tuple[str, ...]) -> tuple[dict[str, str], bool]:
+    values = dict.fromkeys(name for name in COLUMN_NAMES if name not in ("answer", "end"))
+    values = dict.fromkeys(values, "")
+    values.update((name, text) for name, text in zip(columns, fields, strict=True) if name != "-")
+    return values, "sequence" in columns
+
+
+def columns_of(data: bytes, *, columns: tuple[str, ...] | None = None, encoding: str | None = None) -> dict[str, str]:
+    """A record's columns by Asterisk's names (all of COLUMN_NAMES, "" where the layout has none;
+    a `--columns` layout without answer or end leaves them out, to be derived), with its identity
+    completed where the file lacks one.
 
     Without a uniqueid the uniqueid is `line-<SHA-1 of the line>` (sequence 0, unless the file has
     one); with a uniqueid but no sequence column (newcdrcolumns off, where one channel can write
@@ -211,14 +262,8 @@ def columns_of(data: bytes) -> dict[str, str]:
     first 31 bits of the line's SHA-1. Either way importing the line again finds the same
     identity, so it adds nothing.
     """
-    fields = fields_of(data)
-    values = dict.fromkeys(COLUMN_NAMES, "")
-    values.update(zip(BASE_COLUMNS, fields, strict=False))
-    for name, text in zip(LAYOUTS[len(fields)], fields[len(BASE_COLUMNS) :], strict=True):
-        if name == "id_or_user":
-            name = "uniqueid" if looks_like_uniqueid(text) else "userfield"
-        values[name] = text
-    has_sequence = "sequence" in LAYOUTS[len(fields)]
+    fields = fields_of(data, encoding=encoding, count=len(columns) if columns else None)
+    values, has_sequence = _custom_columns(fields, columns) if columns else _cdr_csv_columns(fields)
     if has_sequence:
         whole_number(values["sequence"], "sequence")
     if not values["uniqueid"]:
@@ -229,6 +274,15 @@ def columns_of(data: bytes) -> dict[str, str]:
     return values
 
 
+def seconds(text: str, name: str) -> int:
+    """duration / billsec: a whole number, or cdr_custom's `CDR(duration,f)` seconds with a
+    fraction (truncated, as main/cdr.c truncates)."""
+    whole, dot, fraction = text.strip().partition(".")
+    if dot and not WHOLE_NUMBER.fullmatch(fraction):
+        raise RecordError(f"{name} {text.strip()!r} is not a whole number")
+    return whole_number(whole if dot else text, name)
+
+
 def record_from_columns(
     values: Mapping[str, str], *, zone: datetime.tzinfo, now: datetime.datetime | None = None
 ) -> dict:
@@ -236,7 +290,9 @@ def record_from_columns(
 
     Everything the database would refuse is a RecordError here, so one bad line never costs its
     batch: a NUL byte (PostgreSQL text cannot hold one), a number past the integer column, a time
-    outside 2000 .. `now` + a year, an end before the start (the API refuses that too).
+    outside 2000 .. `now` + a year, an end before the start (the API refuses that too), billsec
+    more than duration + 1. Local times in the hour a DST change repeats are settled by duration
+    and billsec (asterisk_times).
     """
     now = now or datetime.datetime.now(datetime.UTC)
     record = {}
@@ -246,19 +302,22 @@ def record_from_columns(
             raise RecordError(f"{name} is longer than {limit} characters")
         if "\x00" in text:
             raise RecordError(f"{name} contains a NUL byte")
+    record["duration"] = seconds(values["duration"], "duration")
+    record["billsec"] = seconds(values["billsec"], "billsec")
+    texts = {name: values[name] for name in ("start", "answer", "end") if name in values}
+    try:
+        record.update(settle(texts, zone, duration=record["duration"], billsec=record["billsec"]))
+    except TimeError as error:
+        raise RecordError(str(error)) from None
     for name in ("start", "answer", "end"):
-        record[name] = local_time(values[name], zone, name)
         _check_moment(record[name], name, now)
-    if record["start"] is None:
-        raise RecordError("start is empty")
-    if record["end"] is None:
-        raise RecordError("end is empty")
     if record["end"] < record["start"]:
         raise RecordError(f"end {values['end'].strip()!r} is before start {values['start'].strip()!r}")
-    record["duration"] = whole_number(values["duration"], "duration")
-    record["billsec"] = whole_number(values["billsec"], "billsec")
-    if record["billsec"] > record["duration"]:
-        raise RecordError(f"billsec {record['billsec']} exceeds duration {record['duration']}")
+    if record["billsec"] > record["duration"] + BILLSEC_OVER_DURATION:
+        raise RecordError(
+            f"billsec {record['billsec']} exceeds duration {record['duration']} + {BILLSEC_OVER_DURATION} "
+            "(the most initiatedseconds=yes rounds it up)"
+        )
     record["disposition_source"] = values["disposition"].strip()
     record["disposition"] = disposition_normalise(values["disposition"])
     record["amaflags"] = amaflags_normalise(values["amaflags"])
@@ -270,9 +329,16 @@ def record_from_columns(
     return record
 
 
-def parse_record(data: bytes, *, zone: datetime.tzinfo, now: datetime.datetime | None = None) -> dict:
+def parse_record(
+    data: bytes,
+    *,
+    zone: datetime.tzinfo,
+    now: datetime.datetime | None = None,
+    columns: tuple[str, ...] | None = None,
+    encoding: str | None = None,
+) -> dict:
     """One record of the file as the Cdr model's field values."""
-    return record_from_columns(columns_of(data), zone=zone, now=now)
+    return record_from_columns(columns_of(data, columns=columns, encoding=encoding), zone=zone, now=now)
 
 
 def zone_named(name: str) -> zoneinfo.ZoneInfo:

@@ -28,20 +28,24 @@ class RawRecord:
     problem: str = ""
 
 
-def _is_record(data: bytes) -> bool:
+def _is_record(data: bytes, count: int | None) -> bool:
     try:
-        fields_of(data)
+        fields_of(data, count=count)
     except RecordError:
         return False
     return True
 
 
-def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[list[RawRecord], int, int]:
+def split_records(
+    data: bytes, *, offset: int, line: int, final: bool, count: int | None = None
+) -> tuple[list[RawRecord], int, int]:
     """The complete records at the start of `data`, which begins at file `offset` after `line` lines.
 
     Returns (records, bytes consumed, lines consumed). Bytes after the last line end are left
     for later (Asterisk is still writing them), as is a record whose quotes are still open,
     unless `final`, when nothing more will come: that record's first line is reported broken.
+    A blank line (an editor's, a script's trailing newline) is no record and is passed over.
+    `count` is the column count of a `--columns` layout (else cdr_csv's 16 to 21).
     """
     records: list[RawRecord] = []
     pos = 0
@@ -52,6 +56,9 @@ def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[
         if newline < 0:
             break
         end = newline + 1
+        if not data[pos:end].strip():
+            pos, lines = end, lines + 1
+            continue
         quotes = data.count(b'"', pos, end)
         span = 1
         if quotes % 2:
@@ -64,7 +71,7 @@ def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[
                 joined_end = following + 1
                 span += 1
             closed = quotes % 2 == 0 and joined_end - pos <= MAX_RECORD_BYTES
-            if closed and _is_record(data[pos:joined_end]):
+            if closed and _is_record(data[pos:joined_end], count):
                 end = joined_end
             elif not closed and joined_end - pos <= MAX_RECORD_BYTES and not final:
                 break  # the rest of this record has not been written yet
@@ -80,8 +87,9 @@ def split_records(data: bytes, *, offset: int, line: int, final: bool) -> tuple[
 class RecordReader:
     """Complete records from a binary file, from a byte offset and line number on."""
 
-    def __init__(self, handle: BinaryIO, *, offset: int, line: int):
+    def __init__(self, handle: BinaryIO, *, offset: int, line: int, count: int | None = None):
         self.handle = handle
+        self.count = count
         self.offset = offset  # just after the last record yielded
         self.line = line
         self.leftover = b""
@@ -93,7 +101,9 @@ class RecordReader:
             chunk = self.handle.read(CHUNK_BYTES)
             at_end = not chunk
             buffer += chunk
-            found, used, lines = split_records(buffer, offset=self.offset, line=self.line, final=final and at_end)
+            found, used, lines = split_records(
+                buffer, offset=self.offset, line=self.line, final=final and at_end, count=self.count
+            )
             buffer = buffer[used:]
             self.offset += used
             self.line += lines

@@ -4,7 +4,7 @@ import datetime
 import re
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
@@ -96,9 +96,10 @@ def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> li
     return kept
 
 
-def _stored_starts(rows: Sequence[dict]) -> Starts:
-    """The starts stored for the batch's identities: STORED_SAME_CALL where the database is not
-    PostgreSQL (SQLite, the zero-configuration one), a query per 500 uniqueids."""
+def stored_starts(rows: Sequence[dict]) -> Starts:
+    """The starts stored for the batch's identities, a query per 500 uniqueids: STORED_SAME_CALL
+    where the database is not PostgreSQL (SQLite, the zero-configuration one), and a follower's
+    cheap look before it hands rows it may have stored already to the store."""
     uniqueids = sorted({row["uniqueid"] for row in rows})
     starts: Starts = {}
     for first in range(0, len(uniqueids), 500):
@@ -108,18 +109,55 @@ def _stored_starts(rows: Sequence[dict]) -> Starts:
     return starts
 
 
+def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
+    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns them, for
+    `_release_claims` at the end of the store.
+
+    The NOT EXISTS probe sees only what was committed when its statement began: two transactions
+    storing the same call at once (a client retrying, two followers) both found nothing and both
+    inserted, since the unique key must hold `start` and their starts may differ by seconds. Now
+    the second one's claim waits on the claim table's primary key until the first commits, and its
+    probe then sees the first's row. Claimed in sorted order, so two batches never deadlock.
+    """
+    identities = sorted({(row["uniqueid"], row["sequence"]) for row in rows})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cdr_cdrclaim (uniqueid, sequence) SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s) "
+            "ORDER BY u, s ON CONFLICT DO NOTHING",
+            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+        )
+    return identities
+
+
+def _release_claims(identities: list[tuple[str, int]]) -> None:
+    """Delete the claims in the claiming transaction: a waiting claim of the same identity goes on
+    when this transaction commits (and finds the row stored), or rolls back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM cdr_cdrclaim WHERE (uniqueid, sequence) IN "
+            "(SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s))",
+            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+        )
+
+
 def cdr_store(*, rows: Sequence[dict]) -> int:
     """Insert the rows not stored yet; returns how many were new.
 
     Identity is (uniqueid, sequence): a row is skipped when that identity is stored, or earlier in
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
-    transaction (the caller's, if open).
+    transaction (the caller's, if open), which claims each identity (PostgreSQL) from before the
+    probe to its commit, so concurrent batches of one call store it once.
     """
     postgresql = connection.vendor == "postgresql"
-    rows = first_of_each_call(rows, None if postgresql else _stored_starts(rows))
-    if not rows:
-        return 0
-    match_accounts(rows)
-    ensure_partitions_for(Cdr, [row["start"] for row in rows])
-    return copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+    with transaction.atomic(savepoint=False):
+        claimed = _claim_identities(rows) if postgresql and rows else []
+        rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))
+        created = 0
+        if rows:
+            match_accounts(rows)
+            ensure_partitions_for(Cdr, [row["start"] for row in rows])
+            created = copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+        if claimed:
+            _release_claims(claimed)
+        return created

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from voipadmin.bulk import insert_new, insert_new_returning
@@ -235,8 +235,20 @@ def sessions_refresh_counts(*, session_ids: Iterable[str]) -> int:
 
 
 def _note_conference_end(fresh: list[dict], sessions: dict[str, ConferenceSession]) -> None:
-    """ "Conference end" updates the endpoints' Last Conf Name (seed 001)."""
-    for key in {item["session_id"] for item in fresh if item["type"] == Type.SESSION_ENDED}:
-        session = sessions[key]
-        used = Participation.objects.filter(session_id=key, endpoint__isnull=False).values("endpoint")
-        Endpoint.objects.filter(pk__in=used).update(last_conference=(session.title or NO_TITLE)[:255])
+    """ "Conference end" updates the endpoints' Last Conf Name (seed 001): the session that ended
+    last wins, whichever order the ends arrive in (one batch or an older end pushed late). A guest
+    still shown as the endpoint's logged user leaves with the session's end (seed 001: an empty
+    Logged User means the user left), unless the endpoint was seen again after that end."""
+    ended = sorted(
+        (sessions[key] for key in {item["session_id"] for item in fresh if item["type"] == Type.SESSION_ENDED}),
+        key=lambda session: (session.ended_at, session.pk),
+    )
+    for session in ended:
+        used = Participation.objects.filter(session_id=session.pk, endpoint__isnull=False)
+        Endpoint.objects.filter(pk__in=used.values("endpoint")).filter(
+            Q(last_conference_at__isnull=True) | Q(last_conference_at__lte=session.ended_at)
+        ).update(last_conference=(session.title or NO_TITLE)[:255], last_conference_at=session.ended_at)
+        guests = used.filter(guest=True, endpoint__logged_user=F("participant"))
+        Endpoint.objects.filter(pk__in=guests.values("endpoint"), last_seen__lte=session.ended_at).update(
+            logged_user=""
+        )

@@ -22,6 +22,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voipadmin.console_settings import console_setting
+
 from ..models import ConferenceSession, Recording, SharedFile, StoredMedia
 
 MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
@@ -150,10 +152,11 @@ def recording_store(
     source_id: str | None = None,
     created_at=None,
     duration: float | None = None,
+    started_at=None,
 ) -> tuple[Recording, bool]:
     """Keep an uploaded recording; (row, created). Raises UploadRejected naming the bad field."""
     session = _session(session_id)
-    _check_size(upload, settings.RECORDING_MAX_UPLOAD_BYTES)
+    _check_size(upload, console_setting("RECORDING_MAX_UPLOAD_BYTES"))
     upload.seek(0)
     kind = sniff_media(upload.read(512))
     if kind is None:
@@ -168,6 +171,7 @@ def recording_store(
         created_at=created_at or timezone.now(),
         source_id=source_id or None,
         duration=duration,
+        started_at=started_at,
     )
     row.storage_suffix = kind.suffix
     return _store(Recording, row, upload)
@@ -243,7 +247,7 @@ def recordings_delete_expired(*, now=None, batch: int = 500) -> int:
     event carrying the count. Batches skip rows another run holds, so two runs never collide."""
     from audit.services import server_event
 
-    days = settings.RECORDING_RETENTION_DAYS
+    days = console_setting("RECORDING_RETENTION_DAYS")
     if days <= 0:
         return 0
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)

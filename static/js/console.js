@@ -71,6 +71,12 @@
       .catch(function () { /* the slot keeps its link to the fragment */ });
   });
 
+  // A form with `data-confirm` asks before it is sent (an inline onsubmit would break the CSP).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
   // Empty filter inputs stay out of the query string, so links and exports stay readable.
   document.querySelectorAll("form.filters").forEach(function (form) {
     form.addEventListener("submit", function () {

@@ -46,10 +46,10 @@ def test_an_account_change_through_the_api_is_audited(api):
     assert AuditRecord.objects.filter(resource_table="registrations_account").count() == 3  # A zoe, U zoe, A new1
 
 
-def test_the_detail_panel_names_the_token_behind_a_trusted_actor(api, operator_client):
+def test_the_detail_panel_names_the_token_behind_a_trusted_actor(api, admin_client):
     api.post("/api/v1/accounts/", [{"username": "kim"}], format="json", REMOTE_ADDR="192.0.2.51")
     record = AuditRecord.objects.get(resource_table="registrations_account", action="A")
-    panel = operator_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
+    panel = admin_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
     assert "<code>t:0:0:192.0.2.51</code> (API token of <strong data-api-client>ingest.pbx-audit</strong>)" in panel
 
 
@@ -119,8 +119,10 @@ def test_bad_server_events_are_refused_naming_the_field(api, item, field):
     assert not ServerEvent.objects.filter(event_id__startswith="srv").exists()
 
 
-def test_audit_and_config_changes_are_readable_through_the_api(api, operator_client):
+def test_audit_and_config_changes_are_readable_through_the_api(api, operator_client, admin_user):
     AccountFactory(username="yan")
+    assert operator_client.get("/api/v1/audit/").status_code == 403  # the audit log is for Administrators
+    operator_client.force_login(admin_user)
     audit = operator_client.get("/api/v1/audit/?action=A&resource_table=registrations").json()["results"]
     assert audit[0]["actor"].startswith("t:0:") and audit[0]["statement"].startswith("registrations_account:")
     changes = operator_client.get("/api/v1/config-changes/?resource_table=registrations_account").json()["results"]

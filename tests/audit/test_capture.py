@@ -215,7 +215,7 @@ def test_logins_are_auth_ok_and_auth_fail(client, operator):
     fail, ok = AuditRecord.objects.filter(action__in=["AUTH_FAIL", "AUTH_OK"]).order_by("id")
     assert (fail.action, fail.statement, fail.ip, fail.actor) == (
         "AUTH_FAIL",
-        "web_user:username=operator",
+        "customer:username=operator",
         "198.51.100.9",
         "u:0:0:operator",
     )

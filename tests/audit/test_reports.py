@@ -24,37 +24,37 @@ def shown(response) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-pk="(\d+)"', response.content.decode())]
 
 
-def test_audit_log_shows_codes_with_their_hint_and_filters(operator_client):
+def test_audit_log_shows_codes_with_their_hint_and_filters(admin_client):
     AccountFactory(username="ann")
     account = AccountFactory(username="ben")
     account.department = "NOC"
     account.save()
-    page = operator_client.get("/audit/?action=U&resource_table=registrations").content.decode()
+    page = admin_client.get("/audit/?action=U&resource_table=registrations").content.decode()
     hint = "Update a record — table_name:key1=val1[,key2=val2...]:field1=newval1"
     assert f'<td class="enum enum-U" title="{hint}">U</td>' in page
     assert f"registrations_account id={account.pk}" in page
     assert f"registrations_account:id={account.pk}:department=NOC" in page
-    rows = shown(operator_client.get("/audit/?action=A&action=U&resource_table=registrations_account"))
+    rows = shown(admin_client.get("/audit/?action=A&action=U&resource_table=registrations_account"))
     assert len(rows) == 3
-    assert shown(operator_client.get("/audit/?actor_name=nobody")) == []
+    assert shown(admin_client.get("/audit/?actor_name=nobody")) == []
 
 
-def test_audit_detail_panel_has_the_before_after_table(operator_client):
+def test_audit_detail_panel_has_the_before_after_table(admin_client):
     account = AccountFactory(username="cy", department="Sales")
     account.department = "Support"
     account.save()
     record = AuditRecord.objects.get(action="U", resource_table="registrations_account")
-    panel = operator_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
+    panel = admin_client.get(f"/audit/{record.pk}/?panel=1").content.decode()
     assert '<tr data-parameter="department"><th scope="row">department</th><td class="before">Sales</td>' in panel
     assert (
         "<strong>U</strong>: Update a record — <code>table_name:key1=val1[,key2=val2...]:field1=newval1</code>" in panel
     )
 
 
-def test_audit_export_is_the_filtered_selection(support_client):
+def test_audit_export_is_the_filtered_selection(admin_client):
     audit_record(action="E", table="t1", key={"id": 1})
     audit_record(action="Q", table="t2", key={"id": 2})
-    content = b"".join(support_client.get("/audit/export.csv?action=Q").streaming_content).decode()
+    content = b"".join(admin_client.get("/audit/export.csv?action=Q").streaming_content).decode()
     rows = list(csv.reader(io.StringIO(content)))
     assert [row[2] for row in rows[1:]] == ["Q"] and rows[1][4] == "t2:id=2"
 

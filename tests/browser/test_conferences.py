@@ -63,13 +63,13 @@ def test_session_playback_and_endpoint_search(page, screenshot, operator):
     page.on("response", lambda response: media.append(response) if "/media/" in response.url else None)
     page.click(f"a[href='/recordings/{recording.pk}/']")
     page.wait_for_url(f"**/recordings/{recording.pk}/")
-    page.wait_for_function("document.querySelector('audio[data-player]').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio[data-player]').readyState >= 1")
     assert abs(page.evaluate("document.querySelector('audio').duration") - 20) < 0.1
     assert page.evaluate("document.querySelector('audio').seekable.end(0)") > 19
 
     page.click("h2")  # a real user gesture, so the page may start sound
     page.evaluate("document.querySelector('audio').play()")
-    page.wait_for_function("document.querySelector('audio').currentTime > 0.5")
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.5")
     assert page.evaluate("document.querySelector('audio').paused") is False
 
     page.evaluate(
@@ -79,7 +79,7 @@ def test_session_playback_and_endpoint_search(page, screenshot, operator):
             audio.currentTime = 15;
         })"""
     )
-    page.wait_for_function("document.querySelector('audio').currentTime > 15.3")
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 15.3")
     ranged = [response for response in media if response.request.headers.get("range")]
     assert ranged and all(response.status == 206 for response in ranged)
     assert ranged[0].headers["content-range"].endswith(f"/{len(sound)}")

@@ -107,13 +107,13 @@ def test_refresh_turns_the_sticker_without_a_reload(page, screenshot, operator, 
     button.click()
     assert button.get_attribute("aria-pressed") == "true"
     assert button.evaluate("el => getComputedStyle(el).backgroundColor") == GREEN
-    page.wait_for_function("document.querySelector('[data-refresh-status]').textContent.startsWith('Updated')")
+    page.wait_for_function("() => document.querySelector('[data-refresh-status]').textContent.startsWith('Updated')")
 
     # Right after an update answered, the PBX posts a call: the page's next update is the one due.
     with page.expect_response(lambda response: CHANGES in response.url):
         pass
     posted = push("1932", "live-1", calls_active=2)
-    page.wait_for_function("window.__red_at", timeout=10000)
+    page.wait_for_function("() => window.__red_at", timeout=10000)
     red_at = page.evaluate("window.__red_at") / 1000
     deadline = time.monotonic() + 5
     while not any(start >= posted for start, _ in polls) and time.monotonic() < deadline:
@@ -140,12 +140,12 @@ def test_refresh_turns_the_sticker_without_a_reload(page, screenshot, operator, 
 
     # The server stops answering: the page says so, keeps trying, and catches up afterwards.
     page.route("**/monitoring/changes/**", lambda route: route.abort())
-    page.wait_for_function("document.querySelector('[data-refresh-status]').classList.contains('trouble')")
+    page.wait_for_function("() => document.querySelector('[data-refresh-status]').classList.contains('trouble')")
     assert "retrying" in page.locator("[data-refresh-status]").inner_text()
     push("1933", "live-2", calls_ringing=1)
     page.unroute("**/monitoring/changes/**")
     page.wait_for_function(
-        f"document.querySelector('tr[data-account=\"{luca.pk}\"]').dataset.state === 'ORANGE'", timeout=20000
+        f"() => document.querySelector('tr[data-account=\"{luca.pk}\"]').dataset.state === 'ORANGE'", timeout=20000
     )
     assert sticker(page, luca) == ("ORANGE", "1")
     assert page.evaluate("window.__still_this_page === true")
@@ -177,13 +177,13 @@ def test_refresh_follows_account_edits(page, operator, settings):
     shown = "Array.from(document.querySelectorAll('tr[data-account]'), row => row.dataset.account).join(',')"
     assert page.evaluate(shown) == ",".join(str(person.pk) for person in people)
     page.locator("[data-refresh]").click()
-    page.wait_for_function("document.querySelector('[data-refresh-status]').textContent.startsWith('Updated')")
+    page.wait_for_function("() => document.querySelector('[data-refresh-status]').textContent.startsWith('Updated')")
 
     edit({"username": "1942", "last_name": "Abate"}, {"username": "1941", "department": "Sales"})
-    page.wait_for_function(f"{shown} === '{people[2].pk},{people[0].pk}'", timeout=6000)
+    page.wait_for_function(f"() => {shown} === '{people[2].pk},{people[0].pk}'", timeout=6000)
     row = page.locator(f'tr[data-account="{people[2].pk}"] td')
     assert [row.nth(n).inner_text() for n in (1, 2, 3)] == ["Support", "Ciro", "Abate"]
 
     settings.MONITORING_POLL_MAX_AGE = 0  # every token is now too old: each answer is the whole range
     edit({"username": "1940", "department": "Sales"})
-    page.wait_for_function(f"{shown} === '{people[2].pk}'", timeout=6000)
+    page.wait_for_function(f"() => {shown} === '{people[2].pk}'", timeout=6000)

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -150,3 +151,16 @@ def test_repost_with_a_corrected_start_adds_nothing(pbx):
     next_day = item(start="2026-03-06T11:20:01+01:00", end="2026-03-06T11:22:20+01:00", answer=None, billsec=0)
     assert pbx.post("/api/v1/cdrs/", next_day, format="json").json()["created"] == 1
     assert sorted(Cdr.objects.values_list("sequence", "start__day")) == [(3, 5), (3, 6), (9, 5)]
+
+
+def test_initiatedseconds_billsec_one_over_duration_is_stored_and_two_refused(pbx):
+    """initiatedseconds=yes: billsec rounded up, duration truncated; the API and the table's
+    constraint take duration + 1 and refuse more, which no Asterisk writes."""
+    response = pbx.post("/api/v1/cdrs/", item(duration=139, billsec=140), format="json")
+    assert response.status_code == 201, response.content
+    assert Cdr.objects.get().billsec == 140
+    response = pbx.post("/api/v1/cdrs/", item(sequence=4, duration=139, billsec=141), format="json")
+    assert response.status_code == 400
+    assert {(error["index"], error["field"]) for error in response.json()["errors"]} == {(0, "billsec")}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cdr.objects.filter(pk=Cdr.objects.get().pk).update(billsec=141)

@@ -202,13 +202,6 @@ def test_the_window_of_sane_times_follows_now():
         parse_record((mc.base(start="2027-03-03 00:00:00") + "\n").encode(), zone=UTC, now=now)
 
 
-def test_repeated_hour_of_a_dst_change_is_its_first_occurrence():
-    """Rome's 02:00-03:00 happens twice on 2026-10-25 (CEST, then CET): the first is 00:xx UTC."""
-    record = parse(mc.base(start="2026-10-25 02:30:00"), zone=ROME)
-    assert record["start"] == datetime.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-    assert record["end"] == datetime.datetime(2026, 10, 25, 0, 30, 5, tzinfo=UTC)
-
-
 def test_17_columns_with_a_systemname_uniqueid():
     """systemname in asterisk.conf prefixes the uniqueid: `pbx1-<epoch>.<n>` is still a uniqueid."""
     record = parse(mc.BASE_ANSWERED + ',"pbx1-1772705701.10"')
@@ -216,3 +209,35 @@ def test_17_columns_with_a_systemname_uniqueid():
     assert record["sequence"] < 0  # no sequence column: derived
     dotted = parse(mc.BASE_ANSWERED + ',"pbx-east.example-1772705701.11"')
     assert dotted["uniqueid"] == "pbx-east.example-1772705701.11"
+
+
+def test_17_columns_with_any_systemname_asterisk_allows():
+    """asterisk.conf takes systemname as written: `+`, spaces and the like still make a uniqueid."""
+    for uniqueid in ("pbx+01-1683723600.19", "pbx east-1683723600.20", "pbx_01@dc1-1683723600.21"):
+        record = parse(mc.BASE_ANSWERED + f',"{uniqueid}"')
+        assert (record["uniqueid"], record["userfield"]) == (uniqueid, "")
+
+
+def test_unknown_disposition_is_failed_with_the_word_kept():
+    """ast_cdr_disp2str answers UNKNOWN for a disposition it has no word for."""
+    record = parse(mc.base(disposition="UNKNOWN"))
+    assert (record["disposition"], record["disposition_source"]) == ("FAILED", "UNKNOWN")
+
+
+def test_initiatedseconds_billsec_one_over_duration_is_accepted():
+    """main/cdr.c truncates duration and, with initiatedseconds=yes, rounds billsec up from half a
+    second: a call of 139.7 s answered 0.2 s in is duration 139, billsec 140 (139.5 s)."""
+    line = mc.BASE_ANSWERED.replace(",139,136,", ",139,140,")
+    assert parse(line)["billsec"] == 140
+    with pytest.raises(RecordError, match="billsec 141 exceeds duration 139 \\+ 1"):
+        parse(mc.BASE_ANSWERED.replace(",139,136,", ",139,141,"))
+
+
+def test_latin1_and_cp1252_caller_names_read_by_default_or_as_told():
+    name = "Müller \u2013 Café"  # the en dash is 0x96 in cp1252, a control character in Latin-1
+    data = mc.L17_UNIQUEID.replace("Alice Smith", name).encode("cp1252") + b"\n"
+    assert parse_record(data, zone=UTC)["clid"] == f'"{name}" <1001>'
+    latin = mc.L17_UNIQUEID.replace("Alice Smith", "Ñandú").encode("latin-1") + b"\n"
+    assert parse_record(latin, zone=UTC, encoding="latin-1")["clid"] == '"Ñandú" <1001>'
+    with pytest.raises(RecordError, match="not utf-8"):
+        parse_record(latin, zone=UTC, encoding="utf-8")

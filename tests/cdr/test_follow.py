@@ -7,7 +7,7 @@ import pytest
 
 from cdr.models import Cdr, ImportCursor
 from cdr.services import import_asterisk
-from cdr.services.import_asterisk import CdrFollower, CursorMoved
+from cdr.services.master_follow import CdrFollower, CursorMoved
 from tests.cdr import master_csv as mc
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +104,9 @@ def test_a_crash_mid_file_loses_and_doubles_nothing(master, monkeypatch):
 
 
 def test_rotation_reads_the_rest_of_the_old_file_first(master):
+    clock = Clock()
     master.write_bytes(lines(1, 2))
-    tail = follower(master)
+    tail = follower(master, clock=clock, settle_seconds=5)
     tail.poll()
     with master.open("ab") as handle:  # written after the last look, then logrotate moves the file
         handle.write(lines(3, 4))
@@ -113,9 +114,12 @@ def test_rotation_reads_the_rest_of_the_old_file_first(master):
     master.rename(master.with_name("Master.csv.1"))
     master.write_bytes(lines(5, 6))
     outcome = tail.poll()
-    assert outcome.created == 4
-    assert [(problem.line, problem.reason) for problem in outcome.problems] == [
-        (5, "incomplete last line of the rotated file; not imported")
+    assert (outcome.created, outcome.problems) == (2, [])  # the old file first; it may still grow
+    clock.now = 5
+    outcome = tail.poll()
+    assert outcome.created == 2
+    assert [(problem.line, problem.reason, problem.path) for problem in outcome.problems] == [
+        (5, "incomplete last line of the rotated file; not imported", str(master.with_name("Master.csv.1")))
     ]
     assert stored() == [1, 2, 3, 4, 5, 6]
     assert any("rotated to" in note for note in tail.notes)
@@ -123,9 +127,37 @@ def test_rotation_reads_the_rest_of_the_old_file_first(master):
     assert (cursor.inode, cursor.line) == (os.stat(master).st_ino, 2)
 
 
-def test_rotated_away_before_the_new_file_exists(master):
+def test_a_record_asterisk_finishes_in_the_rotated_file_is_kept(master):
+    """cdr_csv opens Master.csv, appends one record and closes it: a record begun before
+    logrotate's rename ends in the old file, and another may follow it there a moment later."""
+    clock = Clock()
     master.write_bytes(lines(1, 1))
-    tail = follower(master)
+    tail = follower(master, clock=clock, settle_seconds=5)
+    tail.poll()
+    rotated = master.with_name("Master.csv.1")
+    with master.open("ab") as handle:
+        handle.write(line(2)[:50].encode())  # Asterisk is writing record 2 ...
+    master.rename(rotated)  # ... when logrotate renames and creates at once
+    master.write_bytes(lines(4, 4))
+    assert tail.poll().problems == []
+    with rotated.open("ab") as handle:
+        handle.write((line(2)[50:] + "\n").encode())  # the rest of record 2
+    clock.now = 3
+    assert tail.poll().created == 1
+    with rotated.open("ab") as handle:
+        handle.write(lines(3, 3))  # a record the old descriptor still wrote
+    clock.now = 6
+    assert tail.poll().created == 1
+    clock.now = 11
+    outcome = tail.poll()
+    assert (outcome.created, outcome.problems) == (1, [])
+    assert stored() == [1, 2, 3, 4]
+
+
+def test_rotated_away_before_the_new_file_exists(master):
+    clock = Clock()
+    master.write_bytes(lines(1, 1))
+    tail = follower(master, clock=clock, settle_seconds=5)
     tail.poll()
     with master.open("ab") as handle:
         handle.write(lines(2, 3))
@@ -133,6 +165,7 @@ def test_rotated_away_before_the_new_file_exists(master):
     assert tail.poll().created == 2  # the old file's last records do not wait for the next call
     assert tail.poll().records == 0
     master.write_bytes(lines(4, 4))
+    clock.now = 5  # the old file has not grown for settle_seconds: finished
     assert tail.poll().created == 1
     assert stored() == [1, 2, 3, 4]
 

@@ -1,6 +1,7 @@
 """`manage.py import_asterisk_cdr PATH`: a real-shaped Master.csv in, every field stored, once."""
 
 import datetime
+import gzip
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from cdr.models import Cdr, ImportCursor
 from cdr.services import import_asterisk
-from cdr.services.import_asterisk import CdrFollower
+from cdr.services.master_follow import CdrFollower
 from tests.cdr import master_csv as mc
 from tests.cdr.factories import AccountFactory, stored_fields
 
@@ -140,7 +141,8 @@ def test_broken_lines_are_reported_and_the_rest_imported(tmp_path):
     assert sorted(problems) == [2, 3, 4, 6, 8]
     assert problems[2] == "3 columns; Asterisk's Master.csv has 16 to 21"
     assert problems[3].startswith("disposition 'MAYBE' is not one of Asterisk's")
-    assert (problems[4], problems[6]) == ("unbalanced quotes", "billsec 9 exceeds duration 5")
+    assert problems[4] == "unbalanced quotes"
+    assert problems[6].startswith("billsec 9 exceeds duration 5 + 1")
     assert problems[8].startswith("incomplete last line")
     assert "CommandError: 5 line(s) not imported (listed above); the rest was." in err
     assert "3 records: 3 new" in out
@@ -201,8 +203,8 @@ def test_a_row_the_database_refuses_costs_only_itself(tmp_path, monkeypatch):
     """The backstop: should a value slip past the parser, the batch is stored row by row."""
     real_parse = import_asterisk.parse_record
 
-    def lenient_parse(data, *, zone):
-        row = real_parse(data, zone=zone)
+    def lenient_parse(data, *, zone, **layout):
+        row = real_parse(data, zone=zone, **layout)
         if row["sequence"] == 42:
             row["duration"] = 2**40  # what the parser once let through: past the integer column
         return row
@@ -229,8 +231,8 @@ def test_follow_passes_a_bad_line_and_keeps_going(tmp_path, monkeypatch):
 
     real_parse = import_asterisk.parse_record
 
-    def lenient_parse(data, *, zone):
-        row = real_parse(data, zone=zone)
+    def lenient_parse(data, *, zone, **layout):
+        row = real_parse(data, zone=zone, **layout)
         if row["sequence"] == 42:
             row["lastdata"] += "\x00"  # a NUL past the parser
         return row
@@ -253,7 +255,7 @@ def test_the_same_call_twice_in_one_file_is_one_row(tmp_path):
     shifted = mc.L21.replace("2026-03-05 11:00:00", "2026-03-05 10:00:00")  # a corrected start
     path.write_bytes(mc.master(mc.L21, shifted, mc.L21.replace(",7", ",8")))
     out, _err = run(path, "--timezone", "UTC")
-    assert "3 records: 2 new, 1 already stored" in out
+    assert "3 records: 2 new, 0 already stored, 1 repeated in the file" in out
     assert sorted(Cdr.objects.values_list("sequence", flat=True)) == [7, 8]
 
 
@@ -265,3 +267,36 @@ def test_follow_on_a_path_that_is_no_file_is_a_clear_error(tmp_path, where):
     assert err.startswith("CommandError: ") and "Traceback" not in err
     assert str(path) in err
     assert ("is a directory" if where == "directory" else "Not a directory") in err
+
+
+def test_blank_lines_are_no_broken_lines(tmp_path):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, "", "  ", mc.L19) + b"\n")
+    out, err = run(path, "--timezone", "UTC")
+    assert err == ""
+    assert "2 records: 2 new, 0 already stored; 0 broken line(s)" in out
+
+
+def test_a_gzipped_rotated_file_is_read(tmp_path):
+    path = tmp_path / "Master.csv.1.gz"
+    path.write_bytes(gzip.compress(mc.master(mc.L21, mc.L19)))
+    _out, err = run(path, "--timezone", "UTC")
+    assert (err, Cdr.objects.count()) == ("", 2)
+
+
+def test_the_output_says_how_the_file_was_decoded(tmp_path):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L19) + mc.L21.replace("Rossi", "Rossì").encode("cp1252") + b"\n")
+    out, _err = run(path, "--timezone", "UTC")
+    assert "read as UTF-8, 1 record(s) not UTF-8 read as cp1252" in out
+    assert Cdr.objects.get(sequence=7).clid.startswith('"Rossì')
+    out, _err = run(path, "--timezone", "UTC", "--encoding", "latin-1")
+    assert "read as latin-1" in out
+    assert "unknown encoding 'klingon'" in run(path, "--encoding", "klingon")[1]
+
+
+def test_a_line_repeated_in_another_batch_is_repeated_not_already_stored(tmp_path):
+    path = tmp_path / "Master.csv"
+    path.write_bytes(mc.master(mc.L21, mc.L19, mc.L20_UNIQUEID, mc.L21))
+    out, _err = run(path, "--timezone", "UTC", "--batch-size", "2")
+    assert "4 records: 3 new, 0 already stored, 1 repeated in the file" in out

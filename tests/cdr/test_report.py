@@ -64,7 +64,7 @@ def ids(calls, *names):
         ("billsec_min=1", ["leg", "answered"]),
         ("linkedid=L3", ["leg", "outside"]),
         ("start_after=2026-11-10T09:05&start_before=2026-11-10T09:30", ["leg", "outside", "busy"]),
-        ("q=congestion", []),
+        ("q=congestion", ["failed"]),  # the word as received, shown in the disposition's hover
         ("q=0044 1001", ["failed"]),
         ("o=duration", ["failed", "busy", "outside", "leg", "answered"]),
         ("o=-billsec", ["answered", "leg", "failed", "outside", "busy"]),
@@ -87,7 +87,7 @@ def test_list_links_accounts_to_their_history_and_hints_the_source_word(operator
     page = operator_client.get("/cdr/").content.decode()
     assert 'href="/cdr/?account=alice"' in page
     assert 'title="FAILED: the call could not be placed; as received: CONGESTION"' in page
-    assert "Caller ID</th>" in page and "Unique ID</th>" not in page  # export-only columns stay off the page
+    assert "Caller ID</a></th>" in page and "Unique ID</a></th>" not in page  # export-only columns stay off the page
 
 
 def test_disposition_hover_says_what_the_exit_code_means(operator_client, calls):
@@ -203,3 +203,14 @@ def test_detail_shows_every_field_with_its_label(operator_client):
     ]:  # fmt: skip
         assert value in shown_fields[label], label
     assert "alice" in shown_fields["Caller"]
+
+
+def test_export_shows_the_sequence_the_pbx_wrote_never_a_derived_one(support_client):
+    """A file without a sequence column gets a derived (negative) one, kept internal: the export
+    says what the PBX wrote, nothing there."""
+    CdrFactory(uniqueid="1772705701.10", sequence=-123456, src="5551")
+    CdrFactory(uniqueid="1772705701.11", sequence=4, src="5552")
+    response = support_client.get("/cdr/export.csv?o=src")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    sequences = [dict(zip(rows[0], row, strict=True))["Sequence"] for row in rows[1:]]
+    assert sequences == ["", "4"]

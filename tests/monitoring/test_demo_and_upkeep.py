@@ -36,7 +36,7 @@ def test_demo_states_mix_every_state_and_terminal_and_follow_the_bindings(hour):
     assert set(states) == {"RED", "ORANGE", "GREEN", "GREY"}, states
     assert state_counts(now=now) == {state: states[state] for state in ("RED", "ORANGE", "GREEN", "GREY")}
     kinds = {terminal.kind for row in rows for terminal in row.terminals if terminal.source == "push"}
-    assert kinds == {"sip", "dect", "usb", "mobile"}
+    assert kinds == {"sip", "dect", "usb", "mobile", "gui"}
     assert any(len([t for t in row.terminals if t.source == "push"]) >= 3 for row in rows)
     # every account with a live binding has its SIP phone pushed at its newest live binding's address
     newest = {}

@@ -49,31 +49,6 @@ def usernames(response) -> list[str]:
     return [RegistrationBinding.objects.get(pk=pk).username for pk, _ in response.context["rows"]]
 
 
-def test_online_now_is_every_live_binding_and_only_those(operator_client, bindings):
-    response = operator_client.get("/registrations/")
-    assert usernames(response) == ["1001", "1932"]
-    cells = dict(response.context["rows"])[bindings["live"].pk]
-    assert cells[0].text == str(bindings["live"].account_id)
-    assert cells[0].link == f"/accounts/{bindings['live'].account_id}/"
-    assert cells[1].link == "/sip-sessions/?username=1932"
-    assert "203.0.113.10:40112/UDP" in [cell.text for cell in cells]
-    assert "Delete filtered" not in response.content.decode()  # the present is not deleted from here
-
-
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("?department=sales", ["1001"]),
-        ("?transport=TLS", ["1001"]),
-        ("?remote=203.0.113.10:40112", ["1932"]),
-        ("?q=mario", ["1932"]),
-        ("?o=-registered_at", ["1932", "1001"]),
-    ],
-)
-def test_online_filters(operator_client, bindings, query, expected):
-    assert usernames(operator_client.get(f"/registrations/{query}")) == expected
-
-
 def test_history_lists_all_and_deletes_only_ended_bindings(admin_client, bindings, django_capture_on_commit_callbacks):
     everything = admin_client.get("/registration-history/")
     assert sorted(usernames(everything)) == ["1001", "1500", "1932", "1932"]
@@ -102,29 +77,6 @@ def test_account_page(operator_client, bindings):
 
 def test_binding_detail_links_to_the_account_and_its_address(operator_client, bindings):
     live = bindings["live"]
-    page = operator_client.get(f"/registrations/{live.pk}/").content.decode()
+    page = operator_client.get(f"/registration-history/{live.pk}/").content.decode()
     assert f"/accounts/{live.account_id}/" in page
     assert "/sip-sessions/?remote=203.0.113.10%3A40112/UDP" in page
-    assert operator_client.get(f"/registrations/{bindings['expired'].pk}/").status_code == 404  # not online
-    assert operator_client.get(f"/registration-history/{bindings['expired'].pk}/").status_code == 200
-
-
-def test_account_page_needs_the_view_right(client, bindings):
-    from tests.conftest import login_quietly
-    from tests.voipadmin.factories import UserFactory
-
-    login_quietly(client, UserFactory(username="nobody"))
-    assert client.get(f"/accounts/{bindings['live'].account_id}/").status_code == 403
-
-
-def test_account_page_lists_the_accounts_last_calls(operator_client, bindings):
-    from tests.cdr.factories import CdrFactory
-
-    account = bindings["live"].account
-    placed = CdrFactory(caller=account, src="1932", dst="1500", disposition="ANSWERED")
-    taken = CdrFactory(callee=account, src="1500", dst="1932", disposition="BUSY")
-    CdrFactory(src="1000", dst="2000")  # someone else's call
-    response = operator_client.get(f"/accounts/{account.pk}/")
-    assert {call.pk for call in response.context["last_calls"]} == {placed.pk, taken.pk}
-    page = response.content.decode()
-    assert f'href="/cdr/{placed.pk}/"' in page and f"/cdr/?account={account.username}" in page

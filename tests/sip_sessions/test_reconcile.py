@@ -194,6 +194,7 @@ def test_a_beat_run_a_day_after_the_last_binds_an_old_event_through_a_late_bindi
 def test_beat_runs_reconciliation_every_reconcile_interval(monkeypatch):
     from voipadmin.celery import app
 
+    app.loader.import_default_modules()  # what worker and beat do at start: autodiscovery
     entry = app.conf.beat_schedule["reconcile-sip-events"]
     assert entry["task"] == "sip_sessions.tasks.reconcile_events" and entry["task"] in app.tasks
     assert entry["schedule"] == datetime.timedelta(seconds=django_settings.RECONCILE_INTERVAL)

@@ -1,5 +1,7 @@
 """One error shape for the whole API: `{"detail": ..., "errors": [{"index", "field", "message"}]}`."""
 
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -47,3 +49,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ValidationError) and not (isinstance(response.data, dict) and "errors" in response.data):
         response.data = {"detail": "Invalid request.", "errors": flatten(exc.detail)}
     return response
+
+
+@login_not_required  # a machine client sends a token, which only DRF's views read
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """A path under /api/v1/ that names no resource (or a row key the resource cannot have)."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from voipadmin.reports.filters import select
+from voipadmin.reports.reads import ReplicaReadsMixin
 from voipadmin.request_context import rebind
 
 from .ingest import BatchRejected, ingest_batch
@@ -56,7 +57,9 @@ class IngestMixin:
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
 
-class ReportResource(IngestMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportResource(
+    ReplicaReadsMixin, IngestMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Subclass with `report`, `serializer_class` and, for push endpoints, `ingest_serializer_class`
     and `ingest` (a service taking `items=` and returning how many rows it created)."""
 

@@ -1,9 +1,20 @@
-"""How many rows, without counting a big table: the planner's estimate, or a count that stops."""
+"""How many rows, without counting a big table: a count that stops at a cap, or the planner's guess.
+
+A person reads a report's count as the size of what they selected, so the list pages show only
+`capped_count`: exact up to the cap, "N+" past it. The planner's estimate is kept for machines
+(the admin's paginator, the bench) and is never shown as the size of a filtered selection.
+"""
 
 import json
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from django.db import connections
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet
+
+logger = logging.getLogger(__name__)
 
 
 def estimate_rows(queryset: QuerySet) -> int | None:
@@ -34,3 +45,67 @@ def bounded_count(queryset: QuerySet, limit: int) -> tuple[int, bool]:
     if found > limit:
         return limit, False
     return found, True
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """A count a person can trust: `value` exactly, or at least `value` rows (shown "N+")."""
+
+    value: int
+    exact: bool
+
+    @property
+    def text(self) -> str:
+        figure = f"{self.value:,}"
+        if not self.exact:
+            return f"{figure}+ rows"
+        return f"{figure} row" if self.value == 1 else f"{figure} rows"
+
+
+@contextmanager
+def time_limited(alias: str, timeout_ms: int | None):
+    """A savepoint whose statements get `timeout_ms` on PostgreSQL (OperationalError past it).
+
+    `set_config(..., true)` lasts to the end of the transaction, not of the savepoint, so the
+    previous value is put back on the way out: an outer transaction (a test, ATOMIC_REQUESTS) keeps
+    its own timeout. A savepoint rolled back by the timeout reverts the setting by itself.
+    """
+    connection = connections[alias]
+    limited = connection.vendor == "postgresql" and bool(timeout_ms)
+    with transaction.atomic(using=alias):
+        before = None
+        if limited:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                    [f"{int(timeout_ms)}ms"],
+                )
+                before = cursor.fetchone()[0]
+        yield
+        if limited:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+
+
+def count_cap() -> int:
+    return max(1, int(settings.REPORT_COUNT_CAP))
+
+
+def capped_count(
+    queryset: QuerySet, *, cap: int | None = None, at_least: int = 0, timeout_ms: int | None = None
+) -> RowCount:
+    """The selection's size, exact up to `cap` (REPORT_COUNT_CAP), else "cap+".
+
+    Reads at most cap+1 rows. On PostgreSQL the count gets `timeout_ms` (REPORT_COUNT_TIMEOUT_MS):
+    a filter no index serves on a huge table would otherwise scan it; then the page says only
+    what it knows, "`at_least`+" (the rows it is showing and one more page).
+    """
+    cap = count_cap() if cap is None else cap
+    timeout_ms = settings.REPORT_COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    try:
+        with time_limited(queryset.db, timeout_ms):
+            found, exact = bounded_count(queryset, cap)
+    except OperationalError as error:
+        logger.info("report count stopped: %s", error)
+        return RowCount(value=at_least, exact=False)
+    return RowCount(value=found, exact=exact)

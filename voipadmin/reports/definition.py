@@ -15,7 +15,8 @@ from .filters import ReportFilterSet, Selection
 class Column:
     """One column of a report, on a field of the model or a related one (`account__username`).
 
-    A sortable column must be backed by an index on (field, pk); local fields only. `text` words
+    A column sorts by its stored value with the key as tie-breaker (keyset pages); on a big table
+    it is fast when an index on (field, pk) serves it (docs/reports.md lists those that are not). `text` words
     a cell differently from the stored value (a "Play" button, "mode (multicast)"); the CSV
     export keeps the stored value. A column with `listed=False` is exported but not shown in the
     list (the full record in the export, not a page too wide to read).
@@ -33,11 +34,21 @@ class Column:
     # False: a column of the CSV export only (the port and transport beside an address cell).
     listed: bool = True
     permission: str = ""
+    # What the CSV export carries instead of the stored `field`, as a text expression computed in
+    # the export's SELECT, so the file keeps what the list shows (the audit log's `kind:id:sub id:name`).
+    export_as: Any = None
+    # The field of a column on an annotation of the report's queryset (not a model field).
+    output: models.Field | None = None
+    # A number the importer derives below zero when the source had none (a CDR's sequence): the
+    # export shows what the source wrote, an empty cell then.
+    negative_is_blank: bool = False
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))
 
     def model_field(self, model: type[models.Model]) -> models.Field:
+        if self.output is not None:
+            return self.output
         opts = model._meta
         parts = self.field.split("__")
         for part in parts[:-1]:
@@ -103,6 +114,9 @@ class Report:
     # the validated selection (e.g. a summary strip); the page must stay cheap, as the list is.
     list_template: str = "reports/list.html"
     list_context: Callable[[Selection], dict] | None = None
+    # The model whose view/delete permissions guard the report, when not its rows' own (Registered
+    # Accounts lists accounts but is guarded as the bindings it is made of).
+    permission_model: type[models.Model] | None = None
 
     def __post_init__(self) -> None:
         sortable = {column.field for column in self.columns if column.sortable}
@@ -110,8 +124,6 @@ class Report:
         if key not in sortable and key != "pk":
             raise ValueError(f"report {self.slug}: default order {key!r} is not a sortable column")
         for column in self.columns:
-            if column.sortable and "__" in column.field:
-                raise ValueError(f"report {self.slug}: {column.field} sorts across a join")
             if column.sortable and not column.listed:
                 raise ValueError(f"report {self.slug}: {column.field} is sortable but not listed")
             if column.permission and column.export:
@@ -128,6 +140,8 @@ class Report:
         """select_related for the FK paths the columns read: a page is one query, not one per row."""
         paths = set()
         for column in self.columns:
+            if column.output is not None:
+                continue
             parts = column.field.split("__")
             opts = self.model._meta
             for depth, part in enumerate(parts):
@@ -142,17 +156,23 @@ class Report:
         """The list page's columns for `user`; without one, none of those kept for a permission."""
         return [column for column in self.columns if column.shown_to(user)]
 
+    def search_paths(self) -> list[str]:
+        """What the quick search reads: every column a person sees or exports (not the buttons)."""
+        return list(dict.fromkeys(column.field for column in self.columns if column.export))
+
     def sortable_fields(self) -> list[str]:
         return [column.field for column in self.columns if column.sortable]
 
     # -- permissions
     @property
     def view_permission(self) -> str:
-        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+        opts = (self.permission_model or self.model)._meta
+        return f"{opts.app_label}.view_{opts.model_name}"
 
     @property
     def delete_permission(self) -> str:
-        return f"{self.model._meta.app_label}.delete_{self.model._meta.model_name}"
+        opts = (self.permission_model or self.model)._meta
+        return f"{opts.app_label}.delete_{opts.model_name}"
 
     export_permission = "voipadmin.export_reports"
 

@@ -1,15 +1,15 @@
 """Filtered delete: a person confirms a selection; a worker removes it in short batches.
 
 Each batch is its own transaction, so a concurrent ingester never waits on more than one batch.
-The job is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two workers given the same job do
-not both run it; a job whose worker died (no heartbeat for JOB_STALE_AFTER) may be taken over.
+The job is claimed with SELECT ... FOR UPDATE SKIP LOCKED under the job's advisory lock
+(deletion_liveness.py), so two workers given the same job do not both run it; a job whose worker
+died is taken over by the next worker given it, and given it again by the beat sweeper.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.fields import AutoFieldMixin
 from django.http import QueryDict
@@ -18,14 +18,15 @@ from django.utils import timezone
 from voipadmin.bulk import delete_in_batches
 from voipadmin.models import DeletionJob
 from voipadmin.partitions import can_delete_by_key, delete_by_key, key_fields
+from voipadmin.replica.state import reader_pin
 from voipadmin.request_context import RequestContext
 
 from .counting import bounded_count
 from .definition import Report, get_report
+from .deletion_liveness import job_lock, stale_before
 from .filters import FilterError, Selection, select
 
 logger = logging.getLogger(__name__)
-JOB_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def deletion_selection(report: Report, params: QueryDict) -> Selection:
@@ -84,30 +85,54 @@ def deletion_job_create(
     return job
 
 
+class WorkerLost(Exception):
+    """The job was taken up more often than DELETION_MAX_ATTEMPTS: its workers keep dying."""
+
+
 def _claim(job_id: int) -> DeletionJob | None:
-    stale = timezone.now() - JOB_STALE_AFTER
+    """Take the job: a pending one, or a running one whose worker is gone (the caller holds the
+    job's lock; without PostgreSQL, a heartbeat older than DELETION_STALE_SECONDS says so)."""
+    running = Q(state=DeletionJob.State.RUNNING)
+    if connection.vendor != "postgresql":
+        running &= Q(heartbeat_at__lt=stale_before())
     with transaction.atomic():
         job = (
             DeletionJob.objects.select_for_update(skip_locked=True)
-            .filter(Q(state=DeletionJob.State.PENDING) | Q(state=DeletionJob.State.RUNNING, heartbeat_at__lt=stale))
+            .filter(Q(state=DeletionJob.State.PENDING) | running)
             .filter(pk=job_id)
             .first()
         )
         if job is None:
             return None
         job.state = DeletionJob.State.RUNNING
-        job.started_at = job.heartbeat_at = timezone.now()
-        job.save(update_fields=["state", "started_at", "heartbeat_at"])
+        job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["state", "started_at", "heartbeat_at", "attempts"])
     return job
 
 
 def deletion_job_run(*, job_id: int) -> DeletionJob | None:
-    """Carry out a confirmed deletion; returns None when another worker has it or it is done."""
-    job = _claim(job_id)
-    if job is None:
-        return None
+    """Carry out a confirmed deletion, or resume one whose worker was lost (the rows already gone
+    stay gone; the selection is the same query, so the rest follows). Returns None when a live
+    worker has it or it is finished."""
+    with job_lock(job_id) as free:
+        if not free:
+            return None
+        job = _claim(job_id)
+        if job is None:
+            return None
+        return _run(job)
+
+
+def _run(job: DeletionJob) -> DeletionJob:
     report = get_report(job.report)
     try:
+        if job.attempts > settings.DELETION_MAX_ATTEMPTS:
+            raise WorkerLost(
+                f"given up after {job.attempts - 1} attempts: the worker running this deletion was lost each time"
+                f" (killed, or out of memory); {job.deleted} rows had been deleted, the rest of the selection stays."
+            )
         selection = deletion_selection(report, QueryDict(job.query))
         selected = selection.queryset
         if job.upto_pk is not None:
@@ -143,6 +168,8 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
         with transaction.atomic():
             job.save(update_fields=["protected", "cascaded", "state", "finished_at"])
             _record(report, job)
+        # The person who confirmed it reads the primary until the replica has replayed the delete.
+        reader_pin(user_id=job.requested_by_id)
     except Exception as error:
         logger.exception("deletion job %s failed", job.pk)
         job.refresh_from_db()
@@ -151,6 +178,7 @@ def deletion_job_run(*, job_id: int) -> DeletionJob | None:
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "error", "finished_at"])
         _record(report, job)
+        reader_pin(user_id=job.requested_by_id)
         raise
     return job
 

@@ -9,6 +9,7 @@ Both paths hold one chunk in memory at a time.
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
@@ -18,9 +19,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from .definition import Report
+from .formulae import neutralise, neutralise_sql
 
-# Cells a spreadsheet could read as a formula start with one of these (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 TIME_FORMAT_SQL = "YYYY-MM-DD HH24:MI:SS"
 TIME_FORMAT_PY = "%Y-%m-%d %H:%M:%S"
 CHUNK_BYTES = 64 * 1024
@@ -32,6 +32,7 @@ class ExportColumn:
     path: str
     label: str
     kind: str  # datetime, date, bool, number, ip, text
+    expression: Any = None  # a Column's `export_as`, annotated under `path`
 
 
 def _kind(field: models.Field) -> str:
@@ -59,18 +60,23 @@ def export_columns(report: Report, zone_name: str) -> list[ExportColumn]:
         path = column.field
         if field.is_relation and not field.many_to_many and "__" not in path:
             path = f"{path}_id" if field.many_to_one else path
-        kind = _kind(field)
+        kind = "source_number" if column.negative_is_blank else _kind(field)
         label = column.title(report.model)
         if kind == "datetime":
             label = f"{label} ({zone_name})"
+        if column.export_as is not None:
+            columns.append(
+                ExportColumn(path=f"export_as_{len(columns)}", label=label, kind="text", expression=column.export_as)
+            )
+            continue
         columns.append(ExportColumn(path=path, label=label, kind=kind))
     return columns
 
 
-def neutralise(text: str | None) -> str:
-    if not text:
-        return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def with_export_expressions(queryset: QuerySet, columns: list[ExportColumn]) -> QuerySet:
+    """The queryset with each column's own export expression annotated under its path."""
+    computed = {column.path: column.expression for column in columns if column.expression is not None}
+    return queryset.annotate(**computed) if computed else queryset
 
 
 class _LocalTime(Func):
@@ -85,16 +91,17 @@ class _LocalTime(Func):
 
 
 class _Neutralised(Func):
-    """The SQL twin of `neutralise`: a leading quote on formula-like cells, '' as empty."""
+    """The SQL twin of `neutralise` (formulae.py): a leading quote on formula-like cells, '' as empty."""
 
     output_field = TextField()
 
     def as_sql(self, compiler, connection, **extra):
-        (value, p1), (starts, p2), (quote, p3) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        sql = f"CASE WHEN left({value}, 1) = ANY({starts}) THEN {quote} || {value} ELSE NULLIF({value}, '') END"
-        return sql, [*p1, *p2, *p3, *p1, *p1]
+        value, value_params = compiler.compile(self.get_source_expressions()[0])
+        sql, (number, always, formula, quote) = neutralise_sql(value)
+        p = list(value_params)
+        # In the order the placeholders appear: CASE WHEN v ~ number THEN v WHEN left(v, 1) =
+        # ANY(always) OR v ~ formula THEN quote || v ELSE NULLIF(v, '') END
+        return sql, [*p, number, *p, *p, always, *p, formula, quote, *p, *p]
 
 
 def _sql_expression(column: ExportColumn, zone_name: str):
@@ -112,7 +119,9 @@ def _sql_expression(column: ExportColumn, zone_name: str):
         )
     if column.kind in ("number", "ip"):
         return value
-    return _Neutralised(Cast(value, TextField()), Value(list(FORMULA_STARTS)), Value("'"))
+    if column.kind == "source_number":
+        return Case(When(**{f"{column.path}__lt": 0}, then=Value(None)), default=value)
+    return _Neutralised(Cast(value, TextField()))
 
 
 def _python_cell(kind: str, value, zone: datetime.tzinfo) -> str:
@@ -126,6 +135,8 @@ def _python_cell(kind: str, value, zone: datetime.tzinfo) -> str:
         return "yes" if value else "no"
     if kind in ("number", "ip"):
         return str(value)
+    if kind == "source_number":
+        return "" if value < 0 else str(value)
     return neutralise(value if isinstance(value, str) else str(value))
 
 
@@ -223,6 +234,8 @@ def export_response(
     report: Report, queryset: QuerySet, *, zone_name: str, delimiter: str, encoding: str
 ) -> StreamingHttpResponse:
     columns = export_columns(report, zone_name)
+    # The stream runs after the view has returned, outside its read scope: bind the database now.
+    queryset = with_export_expressions(queryset.using(queryset.db), columns)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
         export_stream(queryset, columns, zone_name=zone_name, delimiter=delimiter, encoding=encoding),

@@ -36,14 +36,16 @@ class FilterError(Exception):
 
 
 class ReportFilterSet(django_filters.FilterSet):
-    """Base of every report's FilterSet: adds the quick search `q` over `search_fields`."""
+    """Base of every report's FilterSet: adds the quick search `q` over `search_fields` and, for a
+    report's page, over every column it shows or exports (`search_paths`, given by `select`)."""
 
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="quick_search", label="Search")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, search_paths: Iterable[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.search_paths = tuple(dict.fromkeys([*self.search_fields, *search_paths]))
         for filter_ in self.filters.values():
             # django-filter's MultipleChoiceFilter adds DISTINCT, needed only across to-many joins; on
             # a report's own column it makes every page sort the whole selection and puts the order
@@ -54,11 +56,51 @@ class ReportFilterSet(django_filters.FilterSet):
     def quick_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word must match some column (case-insensitive contains); words are ANDed."""
         for word in value.split():
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
+            queryset = queryset.filter(self.word_condition(word))
         return queryset
+
+    def word_condition(self, word: str) -> Q:
+        """The rows where some searched column holds `word` as the page shows it: the stored text,
+        or the label of a choice ("No answer", "2 busy"), or yes/no for a flag."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        condition = Q()
+        for path in self.search_paths:
+            try:
+                condition |= path_condition(self._meta.model, path, word)
+            except FieldDoesNotExist:  # a figure annotated on the report's rows: its own filters serve it
+                continue
+        return condition if condition else Q(pk__in=[])
+
+
+def path_condition(model, path: str, word: str) -> Q:
+    """`word` in the column at `path`: what is shown, not only what is stored."""
+    from django.db import models
+
+    field = model_field_at(model, path)
+    needle = word.casefold()
+    if isinstance(field, models.DateTimeField | models.DateField | models.FileField):
+        return Q()  # shown in the viewer's zone or as a link: the range filters serve these
+    if isinstance(field, models.BooleanField):
+        return Q(**{path: needle == "yes"}) if needle in ("yes", "no") else Q()
+    if field.choices:
+        values = [
+            value
+            for value, label in field.flatchoices
+            if needle in str(value).casefold() or needle in str(label).casefold()
+        ]
+        return Q(**{f"{path}__in": values}) if values else Q()
+    if field.is_relation:
+        return Q(**{f"{path}__pk__icontains": word})
+    return Q(**{f"{path}__icontains": word})
+
+
+def model_field_at(model, path: str):
+    opts = model._meta
+    parts = path.split("__")
+    for part in parts[:-1]:
+        opts = opts.get_field(part).related_model._meta
+    return opts.get_field(parts[-1])
 
 
 def accepted_parameters(filterset: ReportFilterSet) -> set[str]:
@@ -106,10 +148,15 @@ class Selection:
         return "; ".join(f"{label}: {value}" for label, value in self.active_filters()) or "all rows"
 
     def filter_query(self) -> str:
-        """The query string without the machine's own parameters (paging, order)."""
-        kept = self.params.copy()
-        for name in RESERVED_PARAMETERS:
-            kept.pop(name, None)
+        """The query string without the machine's own parameters (paging, order) nor empty fields
+        (a submitted filter form sends every field, most of them blank)."""
+        kept = QueryDict(mutable=True)
+        for name in self.params:
+            if name in RESERVED_PARAMETERS:
+                continue
+            values = [value for value in self.params.getlist(name) if value != ""]
+            if values:
+                kept.setlist(name, values)
         return kept.urlencode()
 
 
@@ -134,6 +181,7 @@ def validated_filterset(
     queryset: QuerySet,
     *,
     extra_parameters: Iterable[str] = (),
+    search_paths: Iterable[str] = (),
 ) -> ReportFilterSet:
     """The FilterSet bound to the query, or FilterError naming each unknown or unreadable
     parameter. `extra_parameters` are read by the caller itself (a page that is not a report)."""
@@ -141,7 +189,8 @@ def validated_filterset(
     if nul:
         # Before the FilterSet exists: building one may already read the database (choices).
         raise FilterError({name: [NUL_MESSAGE] for name in nul})
-    filterset = filterset_class(params, queryset=queryset)
+    extra = {"search_paths": tuple(search_paths)} if search_paths else {}
+    filterset = filterset_class(params, queryset=queryset, **extra)
     unknown = sorted(set(params.keys()) - accepted_parameters(filterset) - set(extra_parameters))
     errors: dict[str, list[str]] = {name: [f"'{name}' is not a filter of this report."] for name in unknown}
     if not filterset.is_valid():
@@ -155,5 +204,5 @@ def validated_filterset(
 def select(report: "Report", params: QueryDict, queryset: QuerySet | None = None) -> Selection:
     """Validate the query against the report's FilterSet; raise FilterError naming what is wrong."""
     base = queryset if queryset is not None else report.base_queryset()
-    filterset = validated_filterset(report.filterset, params, base)
+    filterset = validated_filterset(report.filterset, params, base, search_paths=report.search_paths())
     return Selection(report=report, filterset=filterset, params=params)

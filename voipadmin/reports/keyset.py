@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import BooleanField, Expression, F, QuerySet, Value
 from django.utils.duration import duration_iso_string
 
-from .filters import FilterError
+from .filters import FilterError, model_field_at
 
 
 class RowCompare(Expression):
@@ -93,15 +93,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _value_at(row: models.Model, path: str) -> Any:
+    value: Any = row
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
 def encode_cursor(ordering: Ordering, row: models.Model) -> str:
-    value = row.pk if ordering.field == "pk" else getattr(row, ordering.field)
+    value = row.pk if ordering.field == "pk" else _value_at(row, ordering.field)
     if isinstance(value, models.Model):
         value = value.pk
     payload = json.dumps([ordering.param, _jsonable(value), _jsonable(row.pk)], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(token: str, ordering: Ordering, model: type[models.Model], name: str) -> Cursor:
+def decode_cursor(
+    token: str, ordering: Ordering, model: type[models.Model], name: str, annotations: dict | None = None
+) -> Cursor:
     damaged = FilterError({name: ["the page link is damaged or belongs to another report; start from the first page."]})
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -113,7 +124,7 @@ def decode_cursor(token: str, ordering: Ordering, model: type[models.Model], nam
     try:
         pk = _checked(_key_field(model, "pk"), pk)
         if ordering.field != "pk" and value is not None:
-            value = _checked(_key_field(model, ordering.field), value)
+            value = _checked(_key_field(model, ordering.field, annotations), value)
     except Exception:
         raise damaged from None
     return Cursor(value=value, pk=pk)
@@ -129,9 +140,30 @@ def _checked(field: models.Field, raw):
     return value
 
 
-def _key_field(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+def _key_field(model: type[models.Model], name: str, annotations: dict | None = None) -> models.Field:
+    if annotations and name in annotations:
+        return annotations[name].output_field
+    field = model._meta.pk if name == "pk" else model_field_at(model, name)
     return field.target_field if field.is_relation else field
+
+
+def sort_column(model: type[models.Model], path: str, annotations: dict | None = None) -> tuple[str, bool]:
+    """(what ORDER BY names, whether it can be NULL) for a sortable column: a local field by its
+    column (`account_id`), a related one by its path (`caller__username`, a join), an annotation
+    of the queryset by its name (a figure computed per row; never index-served)."""
+    if annotations and path in annotations:
+        return path, True
+    parts = path.split("__")
+    opts = model._meta
+    nullable = False
+    for part in parts[:-1]:
+        link = opts.get_field(part)
+        nullable = nullable or link.null
+        opts = link.related_model._meta
+    field = opts.get_field(parts[-1])
+    # A generated column may be NULL whatever its `null` says (ended_at - started_at of a running call).
+    nullable = nullable or field.null or bool(getattr(field, "generated", False))
+    return (field.attname if len(parts) == 1 else path), nullable
 
 
 @dataclass
@@ -161,9 +193,8 @@ def _rows_after(
     pk_name = model._meta.pk.attname
     field = ordering.field
     on_pk = field == "pk"
-    # A generated column may be NULL whatever its `null` says (ended_at - started_at of a running call).
-    nullable = not on_pk and (model._meta.get_field(field).null or model._meta.get_field(field).generated)
-    column = pk_name if on_pk else model._meta.get_field(field).attname
+    annotations = queryset.query.annotations
+    column, nullable = (pk_name, False) if on_pk else sort_column(model, field, annotations)
     operator = ">" if ascending else "<"
     segments = _segments(nullable, ascending)
     start = 0
@@ -184,7 +215,10 @@ def _rows_after(
             if resume:
                 part = part.filter(
                     RowCompare(
-                        keys, operator, [cursor.value, cursor.pk], [_key_field(model, field), _key_field(model, "pk")]
+                        keys,
+                        operator,
+                        [cursor.value, cursor.pk],
+                        [_key_field(model, field, annotations), _key_field(model, "pk")],
                     )
                 )
         order = [F(key).asc(nulls_last=True) if ascending else F(key).desc(nulls_first=True) for key in keys]
@@ -209,7 +243,7 @@ def fetch_page(
         raise FilterError({"after": ["give either 'after' or 'before', not both."]})
     forward = not (before or last)
     token, name = (after, "after") if after else (before, "before")
-    cursor = decode_cursor(token, ordering, model, name) if token else None
+    cursor = decode_cursor(token, ordering, model, name, queryset.query.annotations) if token else None
     ascending = (not ordering.descending) if forward else ordering.descending
     rows = _rows_after(queryset, ordering, ascending, cursor, size + 1)
     more = len(rows) > size
@@ -233,7 +267,8 @@ def order_queryset(queryset: QuerySet, ordering: Ordering) -> QuerySet:
     """The whole selection in the page order (for export): same keys, same NULL placement."""
     model = queryset.model
     pk_name = model._meta.pk.attname
-    keys = [pk_name] if ordering.field == "pk" else [model._meta.get_field(ordering.field).attname, pk_name]
+    annotations = queryset.query.annotations
+    keys = [pk_name] if ordering.field == "pk" else [sort_column(model, ordering.field, annotations)[0], pk_name]
     if ordering.descending:
         return queryset.order_by(*[F(key).desc(nulls_first=True) for key in keys])
     return queryset.order_by(*[F(key).asc(nulls_last=True) for key in keys])

@@ -13,22 +13,29 @@ from voipadmin.preferences import zone_of
 from voipadmin.request_context import current
 
 from .cells import cell, detail_fields
-from .counting import estimate_rows
+from .counting import RowCount, capped_count
 from .definition import Report, get_report
 from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
 from .filters import FilterError, select
 from .keyset import order_queryset
 from .paging import page_links, query_without, report_ordering, report_page
+from .reads import mark_response, replica_reads
 
 
 class ReportView(View):
     report: Report
+    # Lists, details and exports read from the replica (when there is one); the delete
+    # confirmation counts on the primary.
+    reads_replica = True
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if not request.user.has_perm(self.report.view_permission):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        if not self.reads_replica:
+            return super().dispatch(request, *args, **kwargs)
+        with replica_reads(request) as source:
+            return mark_response(super().dispatch(request, *args, **kwargs), source)
 
     def base_context(self, request: HttpRequest) -> dict:
         user = request.user
@@ -57,7 +64,11 @@ class ReportListView(ReportView):
                 filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None, request.user)
             )
             return render(request, report.list_template, context, status=400)
-        exact = page.is_first and page.next_cursor is None
+        # The whole selection on one page is its own exact count; else a count that stops at the cap.
+        if page.is_first and page.next_cursor is None:
+            row_count = RowCount(value=len(page.rows), exact=True)
+        else:
+            row_count = capped_count(selection.queryset, at_least=len(page.rows) + 1)
         columns = report.listed_columns(request.user)
         context.update(
             filterset=selection.filterset,
@@ -66,8 +77,7 @@ class ReportListView(ReportView):
             page=page,
             headers=self.headers(params, ordering, request.user),
             rows=[(row.pk, [cell(report, column, row) for column in columns]) for row in page.rows],
-            row_count=len(page.rows) if exact else estimate_rows(selection.queryset),
-            row_count_exact=exact,
+            row_count=row_count,
             query=query_without(params, "after", "before", "page"),
             filter_query=selection.filter_query(),
             links=self.page_links(params, page),
@@ -144,6 +154,7 @@ class ReportExportView(ReportView):
 
 class ReportDeleteView(ReportView):
     template_name = "reports/delete_confirm.html"
+    reads_replica = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if not (self.report.can_delete and request.user.has_perm(self.report.delete_permission)):

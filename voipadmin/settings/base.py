@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from .demo import demo_source_enabled
 from .environment import env_bool, env_int, env_list, env_str
@@ -52,16 +53,21 @@ MIDDLEWARE = [
     # Before anything reads request.is_secure(): only a trusted proxy may say the request was HTTPS.
     "voipadmin.request_context.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A person who wrote reads the primary until the replica has replayed it (no-op without one).
+    "voipadmin.replica.middleware.ReadYourWritesMiddleware",
+    "voipadmin.machine_clients.MachineClientsStayOutMiddleware",
     "voipadmin.request_context.RequestContextMiddleware",
     "voipadmin.preferences.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "voipadmin.no_store.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "voipadmin.urls"
@@ -78,7 +84,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "voipadmin.menu.menu_context",
+                "voipadmin.replica.context.read_source_context",
             ],
         },
     },
@@ -95,6 +103,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Behind PgBouncer in transaction mode a server-side cursor (the ORM's .iterator()) cannot outlive
+# its transaction; see docs/deployment.md.
+DISABLE_SERVER_SIDE_CURSORS = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+# A streaming replica of the primary: reports, exports, charts and API GETs read from it, writes
+# and a person's own fresh changes go to the primary (voipadmin/replica/, docs/replica.md).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_ALIAS = "replica"
+if DATABASE_REPLICA_URL:
+    DATABASES[REPLICA_ALIAS] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES[REPLICA_ALIAS]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+    DATABASES[REPLICA_ALIAS]["OPTIONS"] = {"connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2)}
+    # The replica is the primary's copy, not a database of its own to create for tests.
+    DATABASES[REPLICA_ALIAS]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["voipadmin.replica.router.ReplicaRouter"]
+# Seconds a replica found down is not asked again (reads go to the primary meanwhile).
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+# Longest a person's reads stay on the primary after their own write, waiting for the replica.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 900)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -145,9 +172,32 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# A load balancer probes the health endpoints over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Django's own Content-Security-Policy (docs/security.md): scripts only from this server (an inline
+# one needs the request's nonce, `{{ csp_nonce }}`; inline event handlers are not allowed), no
+# plugins, no framing, forms post only here. Inline style attributes stay allowed: the templates
+# use them for widths and spacing, and a style cannot run code.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,
@@ -162,6 +212,10 @@ REPORT_PAGE_SIZE = env_int("REPORT_PAGE_SIZE", 50)
 REPORT_DELETE_BATCH = env_int("REPORT_DELETE_BATCH", 20000)
 # Above this many rows a confirmation page shows the planner's estimate instead of an exact figure.
 REPORT_EXACT_COUNT_LIMIT = env_int("REPORT_EXACT_COUNT_LIMIT", 100000)
+# A list page counts its selection exactly up to this many rows and shows "N+" past it.
+REPORT_COUNT_CAP = env_int("REPORT_COUNT_CAP", 10000)
+# ... in at most this time (PostgreSQL); a slower count shows only what the page knows ("51+").
+REPORT_COUNT_TIMEOUT_MS = env_int("REPORT_COUNT_TIMEOUT_MS", 500)
 
 # Days each growing table keeps (0: for ever). Whole months go by dropping their partition.
 RETENTION_DAYS = {
@@ -178,6 +232,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 0)
 RECORDING_MAX_UPLOAD_BYTES = env_int("RECORDING_MAX_UPLOAD_BYTES", 4 * 1024**3)
 SHARED_FILE_MAX_UPLOAD_BYTES = env_int("SHARED_FILE_MAX_UPLOAD_BYTES", 200 * 1024**2)
+# The days "Delete old endpoints..." keeps by default (seed 001: 180).
+ENDPOINT_RETENTION_DAYS = env_int("ENDPOINT_RETENTION_DAYS", 180)
 
 # audit: login lockout (audit/services/lockout.py). The backend counts every password check, for
 # the console's login and the admin's alike.
@@ -188,6 +244,8 @@ LOGIN_LOCKOUT_COOLOFF = env_int("LOGIN_LOCKOUT_COOLOFF", 900)
 # cdr: the summary strip of the CDR report reads at most this many rows, within this time.
 CDR_SUMMARY_ROWS = env_int("CDR_SUMMARY_ROWS", 20000)
 CDR_SUMMARY_TIMEOUT_MS = env_int("CDR_SUMMARY_TIMEOUT_MS", 800)
+# The strip's call count: exact up to this many calls, "N+" past it (never the planner's guess).
+CDR_SUMMARY_COUNT_CAP = env_int("CDR_SUMMARY_COUNT_CAP", 100000)
 
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
@@ -200,6 +258,8 @@ RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)
 # How much of each source the diagnostics page shows: none (time, type, summary), headers (+
 # addresses, contact, user agent, dispositions) or full (+ details text, every CDR field, payload).
 MONITORING_DIAGNOSTICS_DETAIL = env_str("MONITORING_DIAGNOSTICS_DETAIL", "headers")
+# Off: the diag button and page say diagnostics are off (seeds 003/004: "if activated").
+MONITORING_DIAGNOSTICS_ENABLED = env_bool("MONITORING_DIAGNOSTICS_ENABLED", True)
 MONITORING_DIAGNOSTICS_HOURS = env_int("MONITORING_DIAGNOSTICS_HOURS", 48)
 # At most this many entries per source (SIP events, calls, registrations, terminal changes).
 MONITORING_DIAGNOSTICS_ROWS = env_int("MONITORING_DIAGNOSTICS_ROWS", 500)

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from kombu import Exchange, Queue
+
 from .base import DEMO_INTERVAL, DEMO_SOURCE, VAR_DIR
 from .environment import env_bool, env_int, env_str
 
@@ -21,6 +23,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Named queues, so each kind of work can have its own workers and hosts (docs/deployment.md):
+# ingest-side work, report jobs (filtered deletes, large exports), maintenance (reconciliation,
+# partitions, retention). A worker started without -Q consumes every queue below (`make run`).
+INGEST_QUEUE, REPORTS_QUEUE, MAINTENANCE_QUEUE = "ingest", "reports", "maintenance"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue bound by its own routing key: one message reaches one queue.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange("celery", type="direct"), routing_key=name)
+    for name in ("celery", INGEST_QUEUE, REPORTS_QUEUE, MAINTENANCE_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    # Source adapters' and ingest tasks, by name pattern, wherever an app adds one.
+    "sources.tasks.*": {"queue": INGEST_QUEUE},
+    "*.tasks.ingest_*": {"queue": INGEST_QUEUE},
+    "*.tasks.deliver_*": {"queue": INGEST_QUEUE},
+    "voipadmin.tasks.run_deletion": {"queue": REPORTS_QUEUE},
+    "*.tasks.export_*": {"queue": REPORTS_QUEUE},
+    "sip_sessions.tasks.reconcile_events": {"queue": MAINTENANCE_QUEUE},
+    "voipadmin.tasks.maintain_partitions": {"queue": MAINTENANCE_QUEUE},
+    "conferences.tasks.delete_expired_recordings": {"queue": MAINTENANCE_QUEUE},
+    "monitoring.tasks.trim_terminal_history": {"queue": MAINTENANCE_QUEUE},
+    "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
+    "voipadmin.tasks.sweep_deletions": {"queue": MAINTENANCE_QUEUE},
+}
 
 PARTITION_MAINTENANCE_INTERVAL = env_int("PARTITION_MAINTENANCE_INTERVAL", 3600)
 
@@ -54,6 +81,26 @@ CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
 CELERY_BEAT_SCHEDULE["trim-terminal-history"] = {
     "task": "monitoring.tasks.trim_terminal_history",
     "schedule": timedelta(seconds=env_int("MONITORING_HISTORY_TRIM_INTERVAL", 3600)),
+}
+
+# Asterisk's CDR table (cdr_pgsql / cdr_adaptive_odbc) followed under beat when its URL is set.
+ASTERISK_CDR_DB_URL = env_str("ASTERISK_CDR_DB_URL")
+ASTERISK_CDR_DB_TABLE = env_str("ASTERISK_CDR_DB_TABLE") or "cdr"
+ASTERISK_CDR_DB_TIMEZONE = env_str("ASTERISK_CDR_DB_TIMEZONE")
+if ASTERISK_CDR_DB_URL:
+    CELERY_BEAT_SCHEDULE["follow-asterisk-cdr-db"] = {
+        "task": "sources.tasks.follow_asterisk_cdr_db",
+        "schedule": timedelta(seconds=env_int("ASTERISK_CDR_DB_INTERVAL", 5)),
+    }
+
+# Filtered deletes whose worker was lost are queued again by this sweep (reports/deletion_liveness.py);
+# without PostgreSQL's advisory locks a running job silent for DELETION_STALE_SECONDS counts as lost.
+DELETION_SWEEP_SECONDS = env_int("DELETION_SWEEP_SECONDS", 20)
+DELETION_STALE_SECONDS = env_int("DELETION_STALE_SECONDS", 30)
+DELETION_MAX_ATTEMPTS = env_int("DELETION_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["sweep-deletions"] = {
+    "task": "voipadmin.tasks.sweep_deletions",
+    "schedule": timedelta(seconds=DELETION_SWEEP_SECONDS),
 }
 
 # sources: the demo source's tick, only where the settings turned it on (DEMO=1 with DEBUG=1)

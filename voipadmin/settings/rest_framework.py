@@ -21,6 +21,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "voipadmin.api.schema.error_responses",
+    ],
 }
 
 # audit: the previous and new status of a server event share one enum in the schema.
@@ -28,6 +32,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "ServerEventStatusEnum": "audit.models.ServerEvent.Status",
     "ServerEventTypeEnum": "audit.models.ServerEvent.EventType",
+    "AuditActionEnum": "audit.models.AuditAction",
+    "ServerConfigActionEnum": "audit.models.ServerConfigAction",
+    "ServerConfigSectionEnum": "audit.models.ServerConfigSection",
     "SipEventTypeEnum": "sip_sessions.models.SipEventType",
 }
 

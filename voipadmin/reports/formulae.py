@@ -1,0 +1,69 @@
+"""CSV formula neutralisation (OWASP CSV injection), one rule for the Python writer and the SQL of COPY.
+
+A spreadsheet reads a cell as a formula when it starts with `=`, `+`, `-` or `@` (or their full-width
+and small forms), and it skips blanks and invisible characters before looking: a leading space,
+NBSP, U+3000, BOM, zero-width space, VT, FF or a bidi mark does not make `=HYPERLINK(...)` harmless.
+Such a cell gets a leading `'`; so does any cell starting with tab, CR or LF. A plain number
+(`+39028107575`, `-1.5`: an optional sign, ASCII digits, at most one decimal point) is no formula
+and stays as it is, so E.164 numbers survive an export.
+"""
+
+import re
+import sys
+import unicodedata
+
+QUOTE = "'"
+ALWAYS = "\t\r\n"
+FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66"
+
+
+def _skipped() -> str:
+    """Every character a spreadsheet may pass over before the formula: Unicode white space and the
+    invisible format characters (BOM, zero-width space and joiners, bidi marks, soft hyphen)."""
+    return "".join(
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if chr(code).isspace() or unicodedata.category(chr(code)) == "Cf"
+    )
+
+
+SKIPPED = _skipped()
+
+
+def _bracket(characters: str) -> str:
+    """A regex bracket expression of literal characters, read alike by Python and PostgreSQL: `-`
+    goes last; the characters that would need escaping in one of the two are not allowed."""
+    if any(char in characters for char in "\\]^["):
+        raise ValueError("a bracket of literals cannot hold \\ ] ^ [")
+    return "[" + characters.replace("-", "") + ("-" if "-" in characters else "") + "]"
+
+
+_NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)"
+# Anchored for PostgreSQL, whose `$` is the end of the text; Python's `fullmatch` says the same
+# (its `$` would also match before a final newline).
+PLAIN_NUMBER = f"^{_NUMBER}$"
+FORMULA = "^" + _bracket(SKIPPED) + "*" + _bracket(FORMULA_STARTS)
+_plain_number = re.compile(_NUMBER)
+_formula = re.compile(FORMULA)
+
+
+def neutralise(text: str | None) -> str:
+    """The cell as written to CSV: '' for nothing, a leading quote where a spreadsheet sees a formula."""
+    if not text:
+        return ""
+    if _plain_number.fullmatch(text):
+        return text
+    if text[0] in ALWAYS or _formula.match(text):
+        return QUOTE + text
+    return text
+
+
+def neutralise_sql(value_sql: str) -> tuple[str, list[str]]:
+    """The SQL twin of `neutralise` over the text expression `value_sql` (which takes no parameters
+    of its own; the caller repeats them), and the parameters it adds, in order."""
+    sql = (
+        f"CASE WHEN {value_sql} ~ %s THEN {value_sql} "
+        f"WHEN left({value_sql}, 1) = ANY(%s) OR {value_sql} ~ %s THEN %s || {value_sql} "
+        f"ELSE NULLIF({value_sql}, '') END"
+    )
+    return sql, [PLAIN_NUMBER, list(ALWAYS), FORMULA, QUOTE]
