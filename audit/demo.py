@@ -22,16 +22,20 @@ AGENTS = [
 ]
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
     return "; ".join(
-        [_seed_web_accesses(rng=rng, scale=scale), _seed_server_events(rng=rng, scale=scale), _seed_audit(rng=rng)]
+        [
+            _seed_web_accesses(rng=rng, scale=scale, now=now),
+            _seed_server_events(rng=rng, scale=scale, now=now),
+            _seed_audit(rng=rng, now=now),
+        ]
     )
 
 
-def _seed_web_accesses(*, rng: random.Random, scale: float) -> str:
+def _seed_web_accesses(*, rng: random.Random, scale: float, now: datetime.datetime) -> str:
     if WebAccess.objects.exists():
         return "web accesses already present"
-    now = timezone.now()
     office = [str(ipaddress.ip_address("10.20.0.0") + rng.randrange(2, 250)) for _ in range(12)]
     rows = []
     days = 60
@@ -93,10 +97,9 @@ APPS = ["TrueConf for Windows 8.5", "TrueConf for macOS 8.5", "TrueConf for Andr
 MOVES = [(0, 1), (1, 2), (2, 1), (1, 5), (5, 1), (1, 0)]
 
 
-def _seed_server_events(*, rng: random.Random, scale: float) -> str:
+def _seed_server_events(*, rng: random.Random, scale: float, now: datetime.datetime) -> str:
     if ServerEvent.objects.exists():
         return "server events already present"
-    now = timezone.now()
     rows = []
     # The demo's own VoIP accounts when registrations seeded them, so events link to real profiles.
     known = list(Account.objects.order_by("username").values_list("username", flat=True)[:40])
@@ -158,10 +161,9 @@ def _seed_server_events(*, rng: random.Random, scale: float) -> str:
     return f"{len(rows)} server events"
 
 
-def _seed_audit(*, rng: random.Random) -> str:
+def _seed_audit(*, rng: random.Random, now: datetime.datetime) -> str:
     if AuditRecord.objects.filter(correlation_id="demo").exists():
         return "audit records already present"
-    now = timezone.now()
     rows = []
     departments = ["Sales", "Support", "NOC", "Finance", "Legal"]
     for n in range(1500):

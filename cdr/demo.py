@@ -223,14 +223,14 @@ def _inbound(rng, pbx, phones, start) -> list[dict]:
     return legs
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
     if Cdr.objects.exists():
         return "call detail records already present"
     phones = _phones()
     pbx = _Pbx()
     zone = timezone.get_default_timezone()
-    today = timezone.localdate()
-    now = timezone.now()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     rows: list[dict] = []
     for back in range(DAYS, -1, -1):
         day = today - datetime.timedelta(days=back)

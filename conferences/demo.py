@@ -91,10 +91,10 @@ def _endpoint(rng: random.Random, key: str, user: str, app: int, seen: datetime.
     )
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
     if ConferenceSession.objects.exists():
         return "conference sessions already present"
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     people = _people()
     endpoints = {user: [_endpoint(rng, f"{user}@{SERVER}/{app}", user, app, now) for app in (0, 1)] for user in people}
     rooms = [

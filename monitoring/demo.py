@@ -2,8 +2,8 @@
 of every account with a live binding is its SIP terminal 1, at the binding's contact address
 with its user agent as the model; some people also have a DECT handset on the office's SIP base,
 a USB headset on their PC, a mobile client. A few are in a call (RED, some with two), a few are
-ringing (ORANGE); the rest are free (GREEN) or, with no live binding, not registered (GREY) unless
-their mobile is on. Two days of pushes lead up to each current state (the diagnostics' terminal
+ringing (ORANGE); the rest are free (GREEN) or, with no live binding, not registered (GREY): every
+terminal of theirs is off then. Two days of pushes lead up to each current state (the diagnostics' terminal
 changes), the newest of them being that state.
 """
 
@@ -50,8 +50,10 @@ def _terminals(rng: random.Random, account: Account, binding: RegistrationBindin
             {"terminal": 4, "kind": TerminalKind.MOBILE, "address": account.mobile, "model": rng.choice(MOBILES)}
         )
     for terminal in terminals:
-        registered = terminal["kind"] != TerminalKind.SIP or binding is not None
-        terminal.update(registered=registered and rng.random() > 0.05, calls_ringing=0, calls_active=0)
+        # The handsets, headsets and mobile clients register with the same registrar as the desk
+        # phone: a user is on (GREEN, RED, ORANGE) exactly when a binding of theirs is live, so the
+        # dashboard's "online" and "not registered" figures add up to the accounts.
+        terminal.update(registered=binding is not None and rng.random() > 0.05, calls_ringing=0, calls_active=0)
     return terminals
 
 
@@ -104,10 +106,10 @@ def _history(rng: random.Random, account: Account, terminal: dict, now: datetime
     return rows
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
     if TerminalState.objects.exists():
         return "terminal states already present"
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     live: dict[int, RegistrationBinding] = {}
     for binding in RegistrationBinding.objects.filter(removed_at__isnull=True, expires_at__gt=now).order_by(
         "registered_at", "id"

@@ -101,9 +101,12 @@ def _call_entries(account: Account, since, now, limit: int) -> tuple[list[Entry]
     """Along (caller, start) and (callee, start): the account's calls of the window."""
     window = Q(start__gte=since, start__lte=now)
     newest = ("-start", "-id")
+    # Two index reads merged here rather than a UNION of sliced queries, which SQLite (the embedded
+    # default) refuses; a call to oneself comes from both and is kept once.
     as_caller = Cdr.objects.filter(window, caller=account).order_by(*newest)[: limit + 1]
     as_callee = Cdr.objects.filter(window, callee=account).order_by(*newest)[: limit + 1]
-    rows = list(as_caller.union(as_callee).order_by(*newest)[: limit + 1])
+    merged = {cdr.pk: cdr for cdr in [*as_caller, *as_callee]}
+    rows = sorted(merged.values(), key=lambda cdr: (cdr.start, cdr.pk), reverse=True)
     rows, more = rows[:limit], len(rows) > limit
     entries = []
     for cdr in rows:

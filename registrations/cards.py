@@ -11,7 +11,18 @@ from .selectors import live_bindings
 def online_now(request) -> dict:
     # Live bindings are as many as the phones online (thousands at most) and have their own index.
     live = live_bindings().aggregate(accounts=Count("account", distinct=True), bindings=Count("id"))
-    return {"online": live["accounts"], "bindings": live["bindings"], "accounts": Account.objects.count()}
+    accounts = Account.objects.count()
+    # Offline = not online, so the figures add up; the deactivated among them said apart, since
+    # User Monitoring shows every account (GREY "not registered" is this offline count).
+    deactivated = Account.objects.filter(active=False).exclude(pk__in=live_bindings().values("account_id")).count()
+    offline = accounts - live["accounts"]
+    return {
+        "online": live["accounts"],
+        "bindings": live["bindings"],
+        "accounts": accounts,
+        "offline": offline,
+        "deactivated": deactivated,
+    }
 
 
 register_card(

@@ -148,10 +148,10 @@ def _softphone(timeline: _Timeline, account: Account, days: int) -> None:
                      expires=600)  # fmt: skip
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
     if Account.objects.exists():
         return "accounts already present"
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     Account.objects.bulk_create(_people(rng, scale), batch_size=1000)
     accounts = list(Account.objects.order_by("username"))
     timeline = _Timeline(rng, now, [])

@@ -2,13 +2,12 @@ import ipaddress
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Now
 
 from voipadmin.reports.filters import ReportFilterSet, path_condition
 from voipadmin.reports.widgets import DateTimeRangeFilter
 
 from .models import Account, EndReason, RegistrationBinding, Transport
-from .selectors import live_bindings
+from .selectors import live_bindings, live_q
 
 
 def parse_address(text: str) -> tuple[str | None, int | None, str | None]:
@@ -102,7 +101,7 @@ class HistoryFilter(BindingFilter):
     removed_reason = django_filters.MultipleChoiceFilter(choices=EndReason.choices, label="Ended")
 
     def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        live = Q(removed_at__isnull=True, expires_at__gt=Now())
+        live = live_q()
         return queryset.filter(live) if value == "live" else queryset.exclude(live)
 
     class Meta(BindingFilter.Meta):

@@ -13,7 +13,7 @@ from voipadmin.reports.charts import Chart, binding_end
 
 from .filters import HistoryFilter, RegisteredFilter
 from .models import Account, RegistrationBinding
-from .selectors import LIVE, online_accounts
+from .selectors import live_q, online_accounts
 
 
 def account_url(row: RegistrationBinding) -> str:
@@ -94,7 +94,7 @@ registered_accounts = Report(
 
 def _ended(queryset: QuerySet) -> QuerySet:
     """Only bindings that are over may go: the live ones are who is online now."""
-    return queryset.exclude(LIVE)
+    return queryset.exclude(live_q())
 
 
 registration_history = Report(

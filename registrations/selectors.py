@@ -20,17 +20,22 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Concat, Now
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Account, EndReason, RegistrationBinding
 
-LIVE = Q(removed_at__isnull=True, expires_at__gt=Now())
+
+def live_q() -> Q:
+    """Live now: not removed, not expired. "Now" is the application's clock, as in User
+    Monitoring's states, so the dashboard's figures are taken at one moment."""
+    return Q(removed_at__isnull=True, expires_at__gt=timezone.now())
 
 
 def live_bindings() -> QuerySet:
     """Bindings live now, by query: an expired one drops off with no task running."""
-    return RegistrationBinding.objects.filter(LIVE)
+    return RegistrationBinding.objects.filter(live_q())
 
 
 class _HostText(Func):
@@ -110,8 +115,8 @@ def account_page(account: Account, *, limit: int = 50) -> dict:
     mine = RegistrationBinding.objects.filter(account=account)
     return {
         "account": account,
-        "current_bindings": list(mine.filter(LIVE).order_by("-registered_at", "-id")),
-        "past_bindings": list(mine.exclude(LIVE).order_by("-registered_at", "-id")[:limit]),
+        "current_bindings": list(mine.filter(live_q()).order_by("-registered_at", "-id")),
+        "past_bindings": list(mine.exclude(live_q()).order_by("-registered_at", "-id")[:limit]),
         "last_sip_events": list(account_events(account, limit=limit)),
         "last_calls": list(account_recent_calls(account=account, limit=20)),
     }

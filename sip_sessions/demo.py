@@ -137,10 +137,10 @@ def _scanners(log: _Log, scale: float) -> None:
                 ip=ip, port=port, transport="UDP")  # fmt: skip
 
 
-def seed(*, rng: random.Random, scale: float) -> str:
+def seed(*, rng: random.Random, scale: float, now: datetime.datetime | None = None) -> str:
     if SipEvent.objects.exists():
         return "SIP events already present"
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     log = _Log(rng, now)
     bindings = list(RegistrationBinding.objects.select_related("account").order_by("registered_at", "id"))
     for binding in bindings:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from monitoring import demo
 from monitoring.models import TerminalState, TerminalStateEvent
 from monitoring.poll import poll_token
+from monitoring.rules import contact_host, device_url
 from monitoring.selectors import state_counts, user_rows
 from monitoring.services import terminal_history_trim
 from monitoring.tasks import trim_terminal_history
@@ -22,32 +23,41 @@ from tests.monitoring.factories import TerminalStateEventFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_states_mix_every_state_and_terminal_and_follow_the_bindings():
-    registrations_demo.seed(rng=random.Random(1), scale=1)
-    summary = demo.seed(rng=random.Random(2), scale=1)
+# Seeded at night (desk phones only) and in working hours (softphones at home too): the seed's
+# times come from `now`, never from the wall clock, so both are tested whatever the hour.
+@pytest.mark.parametrize("hour", [3, 11])
+def test_demo_states_mix_every_state_and_terminal_and_follow_the_bindings(hour):
+    now = datetime.datetime(2026, 6, 10, hour, 30, tzinfo=datetime.UTC)
+    registrations_demo.seed(rng=random.Random(1), scale=1, now=now)
+    summary = demo.seed(rng=random.Random(2), scale=1, now=now)
     assert summary.startswith(f"{TerminalState.objects.count()} terminal states")
-    rows = user_rows(Account.objects.all())
+    rows = user_rows(Account.objects.all(), now=now)
     states = Counter(row.state for row in rows)
     assert set(states) == {"RED", "ORANGE", "GREEN", "GREY"}, states
-    assert state_counts() == {state: states[state] for state in ("RED", "ORANGE", "GREEN", "GREY")}
+    assert state_counts(now=now) == {state: states[state] for state in ("RED", "ORANGE", "GREEN", "GREY")}
     kinds = {terminal.kind for row in rows for terminal in row.terminals if terminal.source == "push"}
     assert kinds == {"sip", "dect", "usb", "mobile", "gui"}
     assert any(len([t for t in row.terminals if t.source == "push"]) >= 3 for row in rows)
-    # every account with a live binding has its SIP phone pushed at the binding's address, registered
-    now = timezone.now()
-    live = set(
-        RegistrationBinding.objects.filter(removed_at__isnull=True, expires_at__gt=now).values_list(
-            "account_id", flat=True
-        )
-    )
+    # every account with a live binding has its SIP phone pushed at its newest live binding's address
+    newest = {}
+    for binding in RegistrationBinding.objects.filter(removed_at__isnull=True, expires_at__gt=now).order_by(
+        "registered_at", "id"
+    ):
+        newest[binding.account_id] = binding
     sip = {state.account_id: state for state in TerminalState.objects.filter(kind="sip", terminal=1)}
-    assert live <= set(sip)
-    assert all(sip[account_id].address.startswith(("192.168.", "10.10.")) for account_id in live)
+    assert newest
+    assert set(newest) <= set(sip)
+    for account_id, binding in newest.items():
+        host = contact_host(binding.contact)
+        assert sip[account_id].address == (host if device_url(host) else binding.remote_ip)
+    # on (GREEN, RED, ORANGE) exactly when a binding is live: "online" and "not registered" add up
+    assert {row.account_id for row in rows if row.state != "GREY"} == set(newest)
+    assert states["GREY"] == Account.objects.count() - len(newest)
     # the current state is the newest push of its terminal
     state = TerminalState.objects.order_by("id").first()
-    newest = TerminalStateEvent.objects.filter(account=state.account, terminal=state.terminal).latest("timestamp")
-    assert (newest.event_id, newest.calls_active) == (state.event_id, state.calls_active)
-    assert demo.seed(rng=random.Random(2), scale=1) == "terminal states already present"
+    latest = TerminalStateEvent.objects.filter(account=state.account, terminal=state.terminal).latest("timestamp")
+    assert (latest.event_id, latest.calls_active) == (state.event_id, state.calls_active)
+    assert demo.seed(rng=random.Random(2), scale=1, now=now) == "terminal states already present"
 
 
 def test_the_trim_keeps_the_configured_days(settings):

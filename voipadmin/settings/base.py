@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from .demo import demo_source_enabled
 from .environment import env_bool, env_int, env_list, env_str
 from .secret_key import refuse_weak_secret_key
 
@@ -20,6 +21,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Proxies whose X-Forwarded-For is believed; anything else is the client's own claim.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# The demo source keeps the seeded server at work (docs/demo.md): make run turns it on, DEBUG only.
+DEMO_SOURCE = demo_source_enabled(env_str("DEMO"), debug=DEBUG)
+DEMO_INTERVAL = env_int("DEMO_INTERVAL", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

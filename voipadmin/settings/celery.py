@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from kombu import Exchange, Queue
 
-from .base import VAR_DIR
+from .base import DEMO_INTERVAL, DEMO_SOURCE, VAR_DIR
 from .environment import env_bool, env_int, env_str
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
@@ -109,3 +109,10 @@ CELERY_BEAT_SCHEDULE["sweep-deletions"] = {
     "task": "voipadmin.tasks.sweep_deletions",
     "schedule": timedelta(seconds=DELETION_SWEEP_SECONDS),
 }
+
+# sources: the demo source's tick, only where the settings turned it on (DEMO=1 with DEBUG=1)
+if DEMO_SOURCE:
+    CELERY_BEAT_SCHEDULE["demo-tick"] = {
+        "task": "sources.tasks.demo_tick",
+        "schedule": timedelta(seconds=DEMO_INTERVAL),
+    }

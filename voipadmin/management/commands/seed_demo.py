@@ -3,6 +3,7 @@ import random
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 # Order matters: accounts first, then what refers to them.
@@ -21,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: float, seed: int, **options):
         scale = min(max(scale, 0.01), 20.0)
+        # One moment for every app, so the registrations, the terminal states and the calls agree.
+        now = timezone.now().replace(microsecond=0)
         for label in DEMO_APPS:
             if not apps.is_installed(label):
                 continue
@@ -28,5 +31,5 @@ class Command(BaseCommand):
                 continue
             seed_app = import_string(f"{label}.demo.seed")
             rng = random.Random(f"{seed}-{label}")  # noqa: S311 - demo data, repeatable on purpose
-            summary = seed_app(rng=rng, scale=scale)
+            summary = seed_app(rng=rng, scale=scale, now=now)
             self.stdout.write(f"{label}: {summary}")
