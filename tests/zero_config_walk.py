@@ -46,8 +46,10 @@ def _login() -> tuple[Client, object]:
 
 
 def _api_lists() -> dict[str, bool]:
-    """Every list route of the API (`<name>-api-list`) and whether it has a detail route."""
+    """Every list route of the API (`<name>-api-list`) that answers GET (a push-only resource, such
+    as Kamailio's facts, has none) and whether it has a detail route."""
     names = set()
+    readable = set()
 
     def walk(resolver: URLResolver) -> None:
         for pattern in resolver.url_patterns:
@@ -55,9 +57,11 @@ def _api_lists() -> dict[str, bool]:
                 walk(pattern)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.add(pattern.name)
+                if "get" in getattr(pattern.callback, "actions", {"get": None}):
+                    readable.add(pattern.name)
 
     walk(get_resolver())
-    lists = sorted(name for name in names if name.endswith("-api-list"))
+    lists = sorted(name for name in readable if name.endswith("-api-list"))
     return {reverse(name): name.replace("-api-list", "-api-detail") in names for name in lists}
 
 
