@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from registrations.selectors import account_ids, account_page_url
+from registrations.selectors import account_ids, account_name_expression, account_page_url
 
 from .models import ChatMessage, ConferenceSession, Invitation, Participation, Recording
 
@@ -24,16 +24,17 @@ QUALITY_FIELDS = (
 
 
 def with_account(queryset: QuerySet, **fields: str) -> QuerySet:
-    """Annotate `<alias>` with the id of the account whose username is in `field` (one index probe
-    per shown row, no query per row): `with_account(qs, owner_account="owner")`."""
+    """Annotate `<alias>` with the id of the account whose username is in `field`, and
+    `<alias>_name` with its name (index probes in the page's one query, no query per row):
+    `with_account(qs, owner_account="owner")`."""
     from registrations.models import Account
 
-    return queryset.annotate(
-        **{
-            alias: Subquery(Account.objects.filter(username=OuterRef(field)).values("pk")[:1])
-            for alias, field in fields.items()
-        }
-    )
+    annotations = {}
+    for alias, field in fields.items():
+        account = Account.objects.filter(username=OuterRef(field))
+        annotations[alias] = Subquery(account.values("pk")[:1])
+        annotations[f"{alias}_name"] = Subquery(account.annotate(person=account_name_expression()).values("person")[:1])
+    return queryset.annotate(**annotations)
 
 
 def user_link(username: str | None, account_id: int | None, history: str) -> str | None:

@@ -36,6 +36,8 @@ class Column:
     # What the CSV export carries instead of the stored `field`, as a text expression computed in
     # the export's SELECT, so the file keeps what the list shows (the audit log's `kind:id:sub id:name`).
     export_as: Any = None
+    # The CSV header when the file carries another unit than the list (`Duration (s)` beside h:mm:ss).
+    export_label: str = ""
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))
