@@ -8,7 +8,13 @@ from urllib.parse import urlencode
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from registrations.selectors import account_ids, account_name_expression, account_page_url
+from registrations.selectors import (
+    account_ids,
+    account_name_expression,
+    account_page_url,
+    account_people,
+    person_text,
+)
 
 from .models import ChatMessage, ConferenceSession, Invitation, Participation, Recording
 
@@ -91,16 +97,28 @@ def session_detail_context(session: ConferenceSession) -> dict:
         + [invite.inviter for invite in invitations if invite.inviter_kind == Invitation.InviterKind.USER]
         + [message.sender for message in chat]
     )
-    ids = account_ids(names)
+    people = account_people(names)
+    ids = {name: pk for name, (pk, _) in people.items()}
     links = {name: user_link(name, ids.get(name), history_url(participant=name)) for name in set(names) if name}
+
+    def shown(name: str | None) -> str:
+        return person_text(name, people.get(name, (None, ""))[1]) if name else ""
+
     rows = participations[:PARTICIPANTS_SHOWN]
     for row in rows:
         row.profile_url = None if row.guest else links.get(row.participant)
+        # the name the participant joined with, else their account's name
+        row.person = row.display_name or ("" if row.guest else people.get(row.participant, (None, ""))[1])
     for invite in invitations:
         invite.invitee_url = links.get(invite.invitee)
+        invite.invitee_text = shown(invite.invitee)
         invite.inviter_url = links.get(invite.inviter) if invite.inviter_kind == Invitation.InviterKind.USER else None
+        invite.inviter_text = (
+            shown(invite.inviter) if invite.inviter_kind == Invitation.InviterKind.USER else invite.inviter
+        )
     for message in chat:
         message.sender_url = links.get(message.sender)
+        message.sender_text = shown(message.sender)
     return {
         "session": session,
         "participations": rows,

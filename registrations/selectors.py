@@ -52,6 +52,15 @@ def account_ids(usernames: Iterable[str]) -> dict[str, int]:
     return dict(Account.objects.filter(username__in=names).values_list("username", "pk"))
 
 
+def account_people(usernames: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """username -> (account id, name) for the usernames that are accounts (one query)."""
+    names = {name for name in usernames if name}
+    if not names:
+        return {}
+    rows = Account.objects.filter(username__in=names).annotate(person=account_name_expression())
+    return {username: (pk, person) for username, pk, person in rows.values_list("username", "pk", "person")}
+
+
 def account_page_url(account_id: int | None) -> str | None:
     """The account's page (`/accounts/<id>/`), for every app that links a username to its profile."""
     return reverse("account-detail", args=[account_id]) if account_id is not None else None

@@ -52,3 +52,24 @@ def test_audit_actor_by_name(admin_client, admin_user):
     assert f"Grace Hopper (u:0:{admin_user.pk}:{admin_user.username})</a>" in page
     export = b"".join(admin_client.get("/audit/export.csv?action=AUTH_OK&actor_name=1133").streaming_content).decode()
     assert export.splitlines()[1].endswith(",AUTH_OK,a:0:0:1133,login,")  # the CSV keeps the seed's syntax
+
+
+def test_session_page_names_invitees_and_chat_senders(operator_client):
+    from conferences.models import Invitation
+    from tests.conferences.factories import ParticipationFactory
+
+    AccountFactory(username="1133", display_name="Oliver Romano")
+    AccountFactory(username="1134", display_name="Ada Neri")
+    session = SessionFactory(owner="1133")
+    ParticipationFactory(session=session, participant="1134", display_name="")
+    Invitation.objects.create(
+        event_id="inv-1", session=session, time=session.started_at, inviter="1133", inviter_kind="user", invitee="1134"
+    )
+    ChatMessageFactory(session=session, sender="1133", recipient=None, text="hello")
+    page = operator_client.get(f"/conferences/{session.session_id}/").content.decode()
+    participants = page.split("data-participants")[1].split("</table>")[0]
+    assert ">Ada Neri</a>" in participants
+    invitations = page.split("data-invitations")[1].split("</table>")[0]
+    assert ">Oliver Romano (1133)</a>" in invitations and ">Ada Neri (1134)</a>" in invitations
+    chat = page.split("data-chat>")[1].split("</ol>")[0]
+    assert ">Oliver Romano (1133)</a>: hello" in chat
