@@ -9,10 +9,11 @@ from django.utils.html import format_html, format_html_join
 
 from conferences.models import Endpoint
 from conferences.selectors import user_link, with_account
-from registrations.selectors import account_page_url
+from registrations.selectors import account_name_expression, account_page_url, person_text
 from voipadmin.reports import Column, Report
 from voipadmin.reports.cells import detail_fields
 from voipadmin.reports.charts import Chart, Series
+from voipadmin.reports.export import choice_words
 
 from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
 from .models import AuditAction, AuditRecord, ConfigChange, ServerEvent, WebAccess
@@ -80,6 +81,35 @@ def _resource(row: AuditRecord) -> str:
     return f"{row.resource_table} {row.resource_id}".strip()
 
 
+def _audit_queryset(model=AuditRecord):
+    """Each row with its actor's name, in the page's one query: a console user's full name (kind
+    u, by user id) or an account's name (kind a, by username)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Trim
+
+    from registrations.models import Account
+
+    user = get_user_model().objects.filter(pk=OuterRef("actor_sub_id"))
+    user_name = user.annotate(person=Trim(Concat("first_name", Value(" "), "last_name"))).values("person")[:1]
+    account = Account.objects.filter(username=OuterRef("actor_name"))
+    account_name = account.annotate(person=account_name_expression()).values("person")[:1]
+    return model.objects.annotate(
+        actor_person=Case(
+            When(actor_kind="u", then=Subquery(user_name)),
+            When(actor_kind="a", then=Subquery(account_name)),
+            default=Value(""),
+            output_field=TextField(),
+        )
+    )
+
+
+def _actor_text(row: AuditRecord) -> str:
+    """`Oliver Romano (u:0:7:oliver)`: the seed's actor with the person's name before it."""
+    name = (getattr(row, "actor_person", "") or "").strip()
+    return f"{name} ({row.actor})" if name else row.actor
+
+
 def _actor_history(row: AuditRecord) -> str:
     return reverse("audit:list") + "?" + urlencode({"actor_name": row.actor_name})
 
@@ -96,11 +126,12 @@ audit_log = Report(
     "(manage.py verify_audit_log).",
     model=AuditRecord,
     filterset=AuditRecordFilter,
+    queryset=_audit_queryset,
     columns=[
         Column("time", "Date"),
         Column("resource_table", "Resource", text=_resource, export_as=RESOURCE_TEXT),
         Column("action", hint=lambda row: row.action_hint, text=lambda row: row.action),
-        Column("actor_name", "Action by", text=lambda row: row.actor, link=_actor_history, export_as=ACTOR_TEXT),
+        Column("actor_name", "Action by", text=_actor_text, link=_actor_history, export_as=ACTOR_TEXT),
         Column("statement"),
         Column("ip"),
     ],
@@ -204,8 +235,15 @@ server_events = Report(
     columns=[
         Column("time", "Date"),
         Column("event_type", "Event", text=lambda row: row.event_type, hint=lambda row: row.get_event_type_display()),
+        Column(
+            "event_type",
+            "Event in words",
+            sortable=False,
+            listed=False,
+            export_as=choice_words("event_type", ServerEvent.EventType.choices),
+        ),
         Column("success", "OK"),
-        Column("username", link=_user_page),
+        Column("username", link=_user_page, text=lambda row: person_text(row.username, row.username_account_name)),
         Column("ip"),
         Column("new_status", "Status", text=_status_move, hint=_status_meaning),
         Column("description"),
@@ -245,7 +283,7 @@ def config_change_detail_context(row: AuditRecord) -> dict:
 
 
 def _config_queryset():
-    return ConfigChange.objects.filter(resource_table__in=config_tables(), action__in=CONFIG_ACTIONS)
+    return _audit_queryset(ConfigChange).filter(resource_table__in=config_tables(), action__in=CONFIG_ACTIONS)
 
 
 def _changes_text(row: AuditRecord) -> str:
@@ -278,7 +316,7 @@ config_changes = Report(
         Column("resource_table", "Object", text=lambda row: row.details.get("object") or _resource(row)),
         Column("action", "Change", hint=lambda row: row.action_hint, text=change_text),
         Column("details", "Parameter: before → after", text=_changes_text),
-        Column("actor_name", "Changed by", text=lambda row: row.actor, export_as=ACTOR_TEXT),
+        Column("actor_name", "Changed by", text=_actor_text, export_as=ACTOR_TEXT),
     ],
     queryset=_config_queryset,
     default_order="-time",

@@ -105,6 +105,12 @@ class Cdr(models.Model):
             models.Index(fields=["billsec", "id"], name="cdr_billsec_idx"),
             # the legs of one call (detail page) and the linked ID filter; uniqueid uses the identity
             models.Index(fields=["linkedid"], name="cdr_linkedid_idx"),
+            # Calls (cdr.calls): the first leg of each call, newest first, walked by keyset
+            models.Index(
+                fields=["start", "id"],
+                condition=Q(linkedid="") | Q(uniqueid=F("linkedid")),
+                name="cdr_call_start_idx",
+            ),
             # the account filter, an account's recent calls newest first, and ON DELETE SET NULL
             models.Index(fields=["caller", "start", "id"], name="cdr_caller_idx"),
             models.Index(fields=["callee", "start", "id"], name="cdr_callee_idx"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, ChartData, Series
+from voipadmin.reports.units import duration_hint, duration_text
 
 from .filters import CdrFilter
 from .models import Cdr
@@ -93,8 +94,20 @@ cdr_report = Report(
         Column("disposition", hint=disposition_hint),
         Column("disposition_source", listed=False, sortable=False),
         Column("sip_code", "SIP code", listed=False, sortable=False),
-        Column("duration", "Duration (s)"),
-        Column("billsec", "Billsec (s)"),
+        Column(
+            "duration",
+            "Duration",
+            export_label="Duration (s)",
+            text=lambda row: duration_text(row.duration),
+            hint=lambda row: duration_hint(row.duration),
+        ),
+        Column(
+            "billsec",
+            "Billsec",
+            export_label="Billsec (s)",
+            text=lambda row: duration_text(row.billsec),
+            hint=lambda row: duration_hint(row.billsec),
+        ),
         Column("caller__username", "Caller", link=_account_history("caller")),
         Column("callee__username", "Callee", link=_account_history("callee")),
         Column("clid", "Caller ID"),

@@ -1,11 +1,12 @@
 """The conference reports of seed 001, as configuration of the report machine."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from registrations.selectors import person_text
 from voipadmin.reports import Action, Column, Report
+from voipadmin.reports.units import duration_hint, duration_text, size_hint, size_text
 
 from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
 from .models import ChatMessage, ConferenceSession, Endpoint, Recording
@@ -19,13 +20,6 @@ from .selectors import (
     with_account,
 )
 from .services.cleanup import recordings_delete_batch, sessions_deletable, sessions_delete_batch
-
-
-def _hms(value: datetime.timedelta | None) -> str:
-    if value is None:
-        return ""
-    seconds = int(value.total_seconds())
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def _mode(row: ConferenceSession) -> str:
@@ -49,10 +43,14 @@ call_history = Report(
             link=lambda row: history_url(conference=row.conference_id),
             hint=lambda row: row.conference_id or "",
         ),
-        Column("owner", link=lambda row: user_link(row.owner, row.owner_account, history_url(owner=row.owner))),
+        Column(
+            "owner",
+            link=lambda row: user_link(row.owner, row.owner_account, history_url(owner=row.owner)),
+            text=lambda row: person_text(row.owner, row.owner_account_name),
+        ),
         Column("started_at", "Start"),
         Column("ended_at", "End", hint=lambda row: "running" if row.ended_at is None else ""),
-        Column("duration", text=lambda row: _hms(row.duration)),
+        Column("duration", text=lambda row: duration_text(row.duration), hint=lambda row: duration_hint(row.duration)),
         Column("mode", text=_mode),
         Column("participant_count", "Participants"),
     ],
@@ -82,11 +80,15 @@ chat_messages = Report(
     queryset=lambda: with_account(ChatMessage.objects.all(), sender_account="sender", recipient_account="recipient"),
     columns=[
         Column("time", "Date"),
-        Column("sender", link=lambda row: _chat_user(row, "sender")),
+        Column(
+            "sender",
+            link=lambda row: _chat_user(row, "sender"),
+            text=lambda row: person_text(row.sender, row.sender_account_name),
+        ),
         Column(
             "recipient",
             link=lambda row: _chat_user(row, "recipient"),
-            text=lambda row: row.recipient or "conference chat",
+            text=lambda row: person_text(row.recipient, row.recipient_account_name) or "conference chat",
         ),
         Column("session", "Session", link=lambda row: session_url(row.session_id) if row.session_id else None),
         Column("text"),
@@ -124,8 +126,20 @@ recordings = Report(
             hint=lambda row: row.session.conference_id or "",
         ),
         Column("original_name", "Name"),
-        Column("size", "Size (bytes)"),
-        Column("duration"),
+        Column(
+            "size",
+            "Size",
+            export_label="Size (bytes)",
+            text=lambda row: size_text(row.size),
+            hint=lambda row: size_hint(row.size),
+        ),
+        Column(
+            "duration",
+            "Duration",
+            export_label="Duration (s)",
+            text=lambda row: duration_text(row.duration),
+            hint=lambda row: duration_hint(row.duration),
+        ),
         Column(
             "id",
             "Playback",
@@ -176,6 +190,7 @@ endpoints = Report(
         Column(
             "logged_user",
             link=lambda row: user_link(row.logged_user, row.logged_account, history_url(participant=row.logged_user)),
+            text=lambda row: person_text(row.logged_user, row.logged_account_name),
         ),
         Column("username", "Last user"),
         Column("application"),

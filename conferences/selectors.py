@@ -8,7 +8,13 @@ from urllib.parse import urlencode
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from registrations.selectors import account_ids, account_page_url
+from registrations.selectors import (
+    account_ids,
+    account_name_expression,
+    account_page_url,
+    account_people,
+    person_text,
+)
 
 from .models import ChatMessage, ConferenceSession, Invitation, Participation, Recording
 
@@ -24,16 +30,17 @@ QUALITY_FIELDS = (
 
 
 def with_account(queryset: QuerySet, **fields: str) -> QuerySet:
-    """Annotate `<alias>` with the id of the account whose username is in `field` (one index probe
-    per shown row, no query per row): `with_account(qs, owner_account="owner")`."""
+    """Annotate `<alias>` with the id of the account whose username is in `field`, and
+    `<alias>_name` with its name (index probes in the page's one query, no query per row):
+    `with_account(qs, owner_account="owner")`."""
     from registrations.models import Account
 
-    return queryset.annotate(
-        **{
-            alias: Subquery(Account.objects.filter(username=OuterRef(field)).values("pk")[:1])
-            for alias, field in fields.items()
-        }
-    )
+    annotations = {}
+    for alias, field in fields.items():
+        account = Account.objects.filter(username=OuterRef(field))
+        annotations[alias] = Subquery(account.values("pk")[:1])
+        annotations[f"{alias}_name"] = Subquery(account.annotate(person=account_name_expression()).values("person")[:1])
+    return queryset.annotate(**annotations)
 
 
 def user_link(username: str | None, account_id: int | None, history: str) -> str | None:
@@ -90,16 +97,28 @@ def session_detail_context(session: ConferenceSession) -> dict:
         + [invite.inviter for invite in invitations if invite.inviter_kind == Invitation.InviterKind.USER]
         + [message.sender for message in chat]
     )
-    ids = account_ids(names)
+    people = account_people(names)
+    ids = {name: pk for name, (pk, _) in people.items()}
     links = {name: user_link(name, ids.get(name), history_url(participant=name)) for name in set(names) if name}
+
+    def shown(name: str | None) -> str:
+        return person_text(name, people.get(name, (None, ""))[1]) if name else ""
+
     rows = participations[:PARTICIPANTS_SHOWN]
     for row in rows:
         row.profile_url = None if row.guest else links.get(row.participant)
+        # the name the participant joined with, else their account's name
+        row.person = row.display_name or ("" if row.guest else people.get(row.participant, (None, ""))[1])
     for invite in invitations:
         invite.invitee_url = links.get(invite.invitee)
+        invite.invitee_text = shown(invite.invitee)
         invite.inviter_url = links.get(invite.inviter) if invite.inviter_kind == Invitation.InviterKind.USER else None
+        invite.inviter_text = (
+            shown(invite.inviter) if invite.inviter_kind == Invitation.InviterKind.USER else invite.inviter
+        )
     for message in chat:
         message.sender_url = links.get(message.sender)
+        message.sender_text = shown(message.sender)
     return {
         "session": session,
         "participations": rows,

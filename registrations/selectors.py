@@ -130,6 +130,34 @@ def account_ids(usernames: Iterable[str]) -> dict[str, int]:
     return dict(Account.objects.filter(username__in=names).values_list("username", "pk"))
 
 
+def account_people(usernames: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """username -> (account id, name) for the usernames that are accounts (one query)."""
+    names = {name for name in usernames if name}
+    if not names:
+        return {}
+    rows = Account.objects.filter(username__in=names).annotate(person=account_name_expression())
+    return {username: (pk, person) for username, pk, person in rows.values_list("username", "pk", "person")}
+
+
 def account_page_url(account_id: int | None) -> str | None:
     """The account's page (`/accounts/<id>/`), for every app that links a username to its profile."""
     return reverse("account-detail", args=[account_id]) if account_id is not None else None
+
+
+def account_name_expression():
+    """An account's name as people read it: its display name, else name and surname (SQL)."""
+    from django.db.models import Case, Value, When
+    from django.db.models.functions import Concat, Trim
+
+    return Case(
+        When(display_name="", then=Trim(Concat("first_name", Value(" "), "last_name"))),
+        default="display_name",
+    )
+
+
+def person_text(username: str | None, name: str | None) -> str:
+    """`Oliver Romano (1133)`: the name beside the username, or the username alone without one."""
+    if not username:
+        return ""
+    name = (name or "").strip()
+    return f"{name} ({username})" if name and name != username else username

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, Series
+from voipadmin.reports.export import choice_words
 
 from .filters import SipEventFilter
 from .models import SipEvent, SipEventType
@@ -64,6 +65,13 @@ sip_sessions = Report(
     columns=[
         Column("time", "Date"),
         Column("event", text=lambda row: row.event, hint=lambda row: row.get_event_display()),
+        Column(
+            "event",
+            "Event in words",
+            sortable=False,
+            listed=False,
+            export_as=choice_words("event", SipEventType.choices),
+        ),
         Column("details"),
         Column("remote_ip", "Remote address", text=lambda row: row.remote_address),
         Column("remote_port", listed=False, sortable=False),

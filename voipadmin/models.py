@@ -10,6 +10,11 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
 
 
+def zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone, for the Preferences page's searchable picker."""
+    return _zone_choices()
+
+
 class CsvDelimiter(models.TextChoices):
     COMMA = ",", "Comma (,)"
     SEMICOLON = ";", "Semicolon (;)"

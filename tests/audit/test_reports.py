@@ -31,7 +31,7 @@ def test_audit_log_shows_codes_with_their_hint_and_filters(admin_client):
     account.save()
     page = admin_client.get("/audit/?action=U&resource_table=registrations").content.decode()
     hint = "Update a record — table_name:key1=val1[,key2=val2...]:field1=newval1"
-    assert f'<td class="enum enum-U" title="{hint}">U</td>' in page
+    assert f'<td class="enum enum-U" title="{hint}" data-label="Action">U</td>' in page
     assert f"registrations_account id={account.pk}" in page
     assert f"registrations_account:id={account.pk}:department=NOC" in page
     rows = shown(admin_client.get("/audit/?action=A&action=U&resource_table=registrations_account"))
@@ -74,7 +74,7 @@ def test_config_changes_show_parameters_before_and_after(operator_client):
         pk__in=shown(operator_client.get("/config-changes/"))
     )
     hint = "Update a record — table_name:key1=val1[,key2=val2...]:field1=newval1"
-    assert f'<td class="enum enum-U" title="{hint}">U (update)</td>' in page
+    assert f'<td class="enum enum-U" title="{hint}" data-label="Change">U (update)</td>' in page
     panel = operator_client.get(f"/config-changes/{record.pk}/?panel=1").content.decode()
     assert '<td class="before">100</td><td class="after">200</td>' in panel
     assert "data-action>U (update)</span>" in panel
@@ -92,9 +92,9 @@ def test_events_multi_select_and_status_meaning(operator_client):
         login.pk,
     ]
     page = operator_client.get("/events/?event_type=status").content.decode()
-    assert 'title="status: user status change">status</td>' in page
+    assert 'title="status: user status change" data-label="Event">status</td>' in page
     assert 'href="/events/?username=al"' in page
-    assert 'title="1 online → 5 connected as conference owner">1 online → 5 owner</td>' in page
+    assert 'title="1 online → 5 connected as conference owner" data-label="Status">1 online → 5 owner</td>' in page
     panel = operator_client.get(f"/events/{status.pk}/?panel=1").content.decode()
     assert "1 online</strong> → <strong>5 connected as conference owner" in panel
     assert "data-profile" not in panel  # no account called "al"
@@ -114,7 +114,7 @@ def test_every_status_code_is_shown_with_its_meaning(operator_client):
             time=T0 + datetime.timedelta(minutes=minute), event_type="status", previous_status=before, new_status=after
         )
     page = operator_client.get("/events/?o=time").content.decode()
-    shown_moves = re.findall(r'title="[^"]*">(-?\d \w+ → -?\d \w+)</td>', page)
+    shown_moves = re.findall(r'title="[^"]*" data-label="Status">(-?\d \w+ → -?\d \w+)</td>', page)
     assert shown_moves == ["-2 inactive → 0 offline", "0 offline → 1 online", "1 online → 2 busy", "2 busy → 5 owner"]
 
 
@@ -125,7 +125,7 @@ def test_the_user_column_links_the_account_else_the_history_in_one_query(operato
     operator_client.get("/events/")  # the first visit stores the user's preferences
     with CaptureQueriesContext(connection) as two_rows:
         page = operator_client.get("/events/").content.decode()
-    assert f'<a href="/accounts/{bea.pk}/">bea</a>' in page
+    assert f'<a href="/accounts/{bea.pk}/">{bea.display_name} (bea)</a>' in page
     assert '<a href="/events/?username=cid">cid</a>' in page
     for n in range(5):
         ServerEventFactory(username=f"user{n}")

@@ -35,6 +35,9 @@ def test_web_sessions_end_to_end(page, screenshot, admin_user, support):
     page.click("button:has-text('Search')")
     page.wait_for_url("**outcome=login_failed**")
     assert rows.count() == 6
+    # the applied filter folds the form away and shows as a chip; unfolded, the multi-select says it
+    assert page.locator("span.chip").inner_text().startswith("Event type: Failed login")
+    page.click("details.filter-panel > summary")
     assert page.locator("[data-filter=outcome] summary").inner_text() == "Failed login"
 
     # sort by principal, then reverse it

@@ -92,7 +92,7 @@ def test_list_links_accounts_to_their_history_and_hints_the_source_word(operator
 
 def test_disposition_hover_says_what_the_exit_code_means(operator_client, calls):
     page = operator_client.get("/cdr/").content.decode()
-    hints = dict(re.findall(r'<td class="enum enum-(\w+)" title="([^"]*)">', page))
+    hints = dict(re.findall(r'<td class="enum enum-(\w+)" title="([^"]*)" data-label="Disposition">', page))
     assert hints == {
         "ANSWERED": "ANSWERED: the call was taken by the callee; as received: ANSWERED",
         "BUSY": "BUSY: the callee refused the call; as received: BUSY",

@@ -40,7 +40,7 @@ def test_a_recording_title_links_to_exactly_its_session(operator_client):
     page = operator_client.get("/recordings/").content.decode()
     row = page.split(f'data-pk="{one.pk}"')[1].split("</tr>")[0]
     # a "contains" filter (?session_id=S1) would list S10 too
-    assert '<td class="" title="open the session"><a href="/conferences/S1/">Board</a></td>' in row
+    assert '<td class="" title="open the session" data-label="Title"><a href="/conferences/S1/">Board</a></td>' in row
     assert "session_id=" not in page
 
 
@@ -61,7 +61,10 @@ def test_the_conference_column_opens_call_history_filtered_to_that_conference(op
     SessionFactory(session_id="S3", conference=Conference.objects.create(conference_id="C-other"))
     page = operator_client.get("/recordings/").content.decode()
     row = page.split(f'data-pk="{in_board.pk}"')[1].split("</tr>")[0]
-    assert '<td class="" title="C-board"><a href="/conferences/?conference=C-board">Board meetings</a></td>' in row
+    assert (
+        '<td class="" title="C-board" data-label="Conference">'
+        '<a href="/conferences/?conference=C-board">Board meetings</a></td>' in row
+    )
     other_row = page.split(f'data-pk="{ad_hoc.pk}"')[1].split("</tr>")[0]
     assert "?conference=" not in other_row
     listed = operator_client.get("/conferences/?conference=C-board").content.decode()

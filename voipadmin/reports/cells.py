@@ -11,6 +11,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .definition import Column, Report
 
+# A cell longer than this is clipped to one line in the list (the full value in its hover and in the
+# detail panel): one long permissions statement made the Audit Log 20,822 px wide.
+CLIP_LENGTH = 60
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -18,15 +22,29 @@ class Cell:
     link: str | None = None
     hint: str = ""
     css: str = ""
+    # The column's title, shown before the value when a narrow screen stacks a row's cells.
+    label: str = ""
+
+    @property
+    def clipped(self) -> bool:
+        return len(self.text) > CLIP_LENGTH
 
     @property
     def html(self) -> SafeString:
         """The `<td>` of the cell, escaped: one string per cell instead of a template fragment
         rendered per cell (a page is a thousand cells; the template loop cost most of its time)."""
-        title = f' title="{escape(self.hint)}"' if self.hint else ""
+        hint = self.hint
+        css = self.css
+        if self.clipped:
+            hint = f"{self.text}\n{hint}" if hint and hint != self.text else self.text
+            css = f"{css} clip".strip()
+        title = f' title="{escape(hint)}"' if hint else ""
+        label = f' data-label="{escape(self.label)}"' if self.label else ""
         text = escape(self.text)
+        if self.clipped:
+            text = f'<span class="clip-text">{text}</span>'
         inner = f'<a href="{escape(self.link)}">{text}</a>' if self.link else text
-        return mark_safe(f'<td class="{escape(self.css)}"{title}>{inner}</td>')  # noqa: S308 every part escaped
+        return mark_safe(f'<td class="{escape(css)}"{title}{label}>{inner}</td>')  # noqa: S308 every part escaped
 
 
 def resolve(row: models.Model, path: str) -> Any:
@@ -60,7 +78,7 @@ def display(field: models.Field, value: Any) -> tuple[str, str]:
     return str(value), ""
 
 
-def cell(report: Report, column: Column, row: models.Model) -> Cell:
+def cell(report: Report, column: Column, row: models.Model, label: str = "") -> Cell:
     field = column.model_field(report.model)
     text, css = display(field, resolve(row, column.field))
     if column.text is not None:
@@ -69,7 +87,7 @@ def cell(report: Report, column: Column, row: models.Model) -> Cell:
         css = column.css(row)
     link = column.link(row) if column.link and text else None
     hint = column.hint(row) if column.hint else ""
-    return Cell(text=text, link=link, hint=hint, css=css)
+    return Cell(text=text, link=link, hint=hint, css=css, label=label)
 
 
 def detail_fields(row: models.Model) -> list[tuple[str, str, str]]:

@@ -43,6 +43,8 @@ class Column:
     # A number the importer derives below zero when the source had none (a CDR's sequence): the
     # export shows what the source wrote, an empty cell then.
     negative_is_blank: bool = False
+    # The CSV header when the file carries another unit than the list (`Duration (s)` beside h:mm:ss).
+    export_label: str = ""
 
     def shown_to(self, user) -> bool:
         return self.listed and (not self.permission or (user is not None and user.has_perm(self.permission)))

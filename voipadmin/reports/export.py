@@ -61,7 +61,7 @@ def export_columns(report: Report, zone_name: str) -> list[ExportColumn]:
         if field.is_relation and not field.many_to_many and "__" not in path:
             path = f"{path}_id" if field.many_to_one else path
         kind = "source_number" if column.negative_is_blank else _kind(field)
-        label = column.title(report.model)
+        label = column.export_label or column.title(report.model)
         if kind == "datetime":
             label = f"{label} ({zone_name})"
         if column.export_as is not None:
@@ -71,6 +71,16 @@ def export_columns(report: Report, zone_name: str) -> list[ExportColumn]:
             continue
         columns.append(ExportColumn(path=path, label=label, kind=kind))
     return columns
+
+
+def choice_words(field: str, choices) -> Case:
+    """The label of a coded field, computed in the export's SELECT: the CSV column of a code's
+    meaning beside the code itself (`login_failed` and `Failed login`)."""
+    return Case(
+        *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+        default=Value(""),
+        output_field=TextField(),
+    )
 
 
 def with_export_expressions(queryset: QuerySet, columns: list[ExportColumn]) -> QuerySet:

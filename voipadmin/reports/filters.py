@@ -7,6 +7,7 @@ is refused the same way, before any FilterSet sees it: PostgreSQL cannot hold on
 query that carried it would fail as a 500 instead of saying what is wrong.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,12 +16,13 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from .definition import Report
 
 # Parameters the machine itself reads; everything else must be a filter of the report.
-RESERVED_PARAMETERS = frozenset({"o", "after", "before", "page", "panel", "format"})
+RESERVED_PARAMETERS = frozenset({"o", "after", "before", "page", "panel", "format", "size"})
 NUL_MESSAGE = "Null characters are not allowed."
 
 
@@ -144,6 +146,24 @@ class Selection:
             active.append((label[:1].upper() + label[1:], describe_value(field, value)))
         return active
 
+    def chips(self) -> list[tuple[str, str, str]]:
+        """(label, value in words, link to the same query without that filter) per active filter:
+        the chips above a list whose filter form is folded away once applied."""
+        chips = []
+        for name, value in self.filterset.form.cleaned_data.items():
+            if not _is_set(value):
+                continue
+            field = self.filterset.form.fields[name]
+            suffixes = getattr(field.widget, "suffixes", None) or [""]
+            kept = self.params.copy()
+            for param in {name, *(f"{name}_{suffix}" if suffix else name for suffix in suffixes)}:
+                kept.pop(param, None)
+            for param in ("after", "before", "page"):
+                kept.pop(param, None)
+            label = str(field.label or name)
+            chips.append((label[:1].upper() + label[1:], describe_value(field, value), "?" + kept.urlencode()))
+        return chips
+
     def describe(self) -> str:
         return "; ".join(f"{label}: {value}" for label, value in self.active_filters()) or "all rows"
 
@@ -160,10 +180,20 @@ class Selection:
         return kept.urlencode()
 
 
+def _moment(value) -> str:
+    """A range bound as the lists write time: 24-hour, in the viewer's zone, no offset."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
 def describe_value(field: forms.Field, value) -> str:
     if isinstance(value, slice):
-        start = value.start.isoformat(" ", "seconds") if hasattr(value.start, "isoformat") else value.start
-        stop = value.stop.isoformat(" ", "seconds") if hasattr(value.stop, "isoformat") else value.stop
+        start, stop = _moment(value.start), _moment(value.stop)
         if value.start is not None and value.stop is not None:
             return f"{start} to {stop}"
         return f"from {start}" if value.start is not None else f"until {stop}"

@@ -19,7 +19,7 @@ from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
 from .filters import FilterError, select
 from .keyset import order_queryset
-from .paging import page_links, query_without, report_ordering, report_page
+from .paging import page_links, page_size_links, query_without, report_ordering, report_page
 from .reads import mark_response, replica_reads
 
 
@@ -69,18 +69,20 @@ class ReportListView(ReportView):
             row_count = RowCount(value=len(page.rows), exact=True)
         else:
             row_count = capped_count(selection.queryset, at_least=len(page.rows) + 1)
-        columns = report.listed_columns(request.user)
+        columns = [(column, column.title(report.model)) for column in report.listed_columns(request.user)]
         context.update(
             filterset=selection.filterset,
             selection=selection,
             active_filters=selection.active_filters(),
             page=page,
             headers=self.headers(params, ordering, request.user),
-            rows=[(row.pk, [cell(report, column, row) for column in columns]) for row in page.rows],
+            rows=[(row.pk, [cell(report, column, row, label) for column, label in columns]) for row in page.rows],
+            chips=selection.chips(),
             row_count=row_count,
             query=query_without(params, "after", "before", "page"),
             filter_query=selection.filter_query(),
             links=self.page_links(params, page),
+            page_sizes=page_size_links(params),
         )
         if report.list_context is not None:
             context.update(report.list_context(selection))

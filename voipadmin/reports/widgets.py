@@ -7,16 +7,26 @@ from django import forms
 from django_filters.fields import IsoDateTimeRangeField, RangeField
 from django_filters.widgets import RangeWidget
 
+# A browser's own datetime-local picker writes the time in the browser's locale (12-hour in en-US);
+# a text input in one 24-hour form, with the presets beside it, reads the same for every viewer.
+TIME_INPUT_ATTRS = {
+    "type": "text",
+    "placeholder": "YYYY-MM-DD HH:MM",
+    "inputmode": "numeric",
+    "autocomplete": "off",
+    "size": 17,
+}
+
 
 class DateTimeRangeWidget(RangeWidget):
-    """Two datetime-local inputs, `<name>_after` and `<name>_before`, in the viewer's zone."""
+    """Two 24-hour time inputs, `<name>_after` and `<name>_before`, read in the viewer's zone."""
 
     suffixes = ["after", "before"]
 
     def __init__(self, attrs=None):
         widgets = (
-            forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"),
-            forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"),
+            forms.DateTimeInput(attrs=dict(TIME_INPUT_ATTRS), format="%Y-%m-%d %H:%M:%S"),
+            forms.DateTimeInput(attrs=dict(TIME_INPUT_ATTRS), format="%Y-%m-%d %H:%M:%S"),
         )
         super(RangeWidget, self).__init__(widgets, attrs)
 

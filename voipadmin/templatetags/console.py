@@ -2,6 +2,10 @@
 
 from django import forms, template
 from django.forms.widgets import MultiWidget
+from django.utils import timezone
+
+from voipadmin.reports.presets import time_presets as presets_for
+from voipadmin.reports.widgets import DateTimeRangeWidget
 
 register = template.Library()
 
@@ -37,6 +41,7 @@ def range_parts(bound_field) -> list[dict]:
                 "value": "" if value in (None, "") else str(value),
                 "type": input_type,
                 "step": sub.attrs.get("step", ""),
+                "placeholder": sub.attrs.get("placeholder", ""),
                 "caption": {"after": "from", "before": "to", "min": "min", "max": "max"}.get(suffix, suffix),
             }
         )
@@ -54,3 +59,19 @@ def chosen(bound_field) -> set[str]:
 @register.filter
 def as_str(value) -> str:
     return str(value)
+
+
+@register.filter
+def is_time_range(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, DateTimeRangeWidget)
+
+
+@register.simple_tag(takes_context=True)
+def time_presets(context, bound_field) -> list[tuple[str, str, bool]]:
+    """The preset links of a time filter, from now in the viewer's zone."""
+    return presets_for(
+        params=context["request"].GET,
+        name=bound_field.html_name,
+        now=timezone.now(),
+        zone=timezone.get_current_timezone(),
+    )

@@ -19,6 +19,16 @@
   var countsEvery = (parseInt(table.dataset.countsEvery, 10) || 30) * 1000;
   var countedAt = Date.now();
 
+  // 24-hour, in the viewer's zone from their preferences (not the browser's), as every list writes time.
+  var zone = status && status.dataset.zone;
+  var clockFormat = null;
+  try {
+    clockFormat = new Intl.DateTimeFormat("en-GB", { timeZone: zone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  } catch (error) {
+    clockFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  }
+  function clock(moment) { return clockFormat.format(moment); }
+
   function isOn() { return button.getAttribute("aria-pressed") === "true"; }
 
   function say(text, trouble) {
@@ -156,7 +166,7 @@
         if (data.counts) showCounts(data.counts);
         token = data.token;
         failures = 0;
-        say("Updated " + new Date().toLocaleTimeString() + (changed ? " · " + changed + " changed" : ""));
+        say("Updated " + clock(new Date()) + (changed ? " · " + changed + " changed" : ""));
         schedule(interval);
       })
       .catch(function (error) {
