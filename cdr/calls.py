@@ -11,7 +11,7 @@ callee both accounts -> internal; only the caller -> outbound; only the callee -
 -> external (a transit call, or numbers the console does not know).
 """
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import (
     Case,
     CharField,
@@ -95,7 +95,7 @@ calls_report = Report(
         Column("start", "Date"),
         Column("src", "From"),
         Column("dst", "To"),
-        Column("caller", "Direction", sortable=False, text=lambda row: row.direction, export_as=DIRECTION),
+        Column("direction", "Direction", output=models.CharField(), text=lambda row: row.direction),
         Column("disposition"),
         Column(
             "duration",

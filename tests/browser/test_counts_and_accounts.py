@@ -20,6 +20,7 @@ def test_counts_and_delete_by_the_typed_fields(page, screenshot, admin_user, set
     log_in(page, "boss")
     page.goto("/web-sessions/?outcome=login_failed")
     assert page.locator("[data-row-count]").inner_text().strip() == "60+ rows"
+    page.click("details.filter-panel > summary")  # folded once a filter is applied
     page.fill("[data-filter=principal] input", "FID-8")
     page.click("button:has-text('Search')")
     page.wait_for_url("**principal=FID-8**")
@@ -27,6 +28,7 @@ def test_counts_and_delete_by_the_typed_fields(page, screenshot, admin_user, set
     screenshot("counts")
 
     # typed, not searched: Delete takes the field as it stands, not the applied FID-8
+    page.click("details.filter-panel > summary")
     page.fill("[data-filter=principal] input", "FID-S5")
     page.click("[data-delete]")
     page.wait_for_url("**/web-sessions/delete/**principal=FID-S5**")

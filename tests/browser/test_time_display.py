@@ -30,7 +30,8 @@ def test_updated_line_is_24_hour_in_the_viewers_zone(browser, live_server, opera
         page.goto("/monitoring/")
         page.clock.set_fixed_time(MOMENT)
         page.click("[data-refresh]")
-        page.wait_for_function("document.querySelector('[data-refresh-status]').textContent.startsWith('Updated')")
+        status = "document.querySelector('[data-refresh-status]')"
+        page.wait_for_function(f"() => {status}.textContent.startsWith('Updated')")
         assert page.locator("[data-refresh-status]").inner_text().startswith("Updated 14:05:09")
     finally:
         context.close()

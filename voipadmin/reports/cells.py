@@ -1,5 +1,6 @@
 """How a row's value is shown in a list cell or a detail panel."""
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,8 @@ class Cell:
 
     @property
     def clipped(self) -> bool:
-        return len(self.text) > CLIP_LENGTH
+        # Markup a report builds on purpose (Registered Accounts' contacts, one per line) is not clipped.
+        return not isinstance(self.text, SafeString) and len(self.text) > CLIP_LENGTH
 
     @property
     def html(self) -> SafeString:
@@ -38,7 +40,8 @@ class Cell:
         if self.clipped:
             hint = f"{self.text}\n{hint}" if hint and hint != self.text else self.text
             css = f"{css} clip".strip()
-        title = f' title="{escape(hint)}"' if hint else ""
+        # Always escaped: an attribute holding markup would end the tag early.
+        title = f' title="{html.escape(str(hint))}"' if hint else ""
         label = f' data-label="{escape(self.label)}"' if self.label else ""
         text = escape(self.text)
         if self.clipped:
