@@ -3,6 +3,8 @@
 `QuerySet.update()` and `bulk_create()` skip pre_save/post_save, so the change capture cannot see
 them. Code that writes registered models in bulk calls these instead; each still records one
 audit record per row with its before -> after values (and the activation events a save gives).
+Code that inserts rows with its own INSERT ... ON CONFLICT DO NOTHING RETURNING calls
+`audit_created` with the rows really inserted.
 `QuerySet.delete()` needs nothing: Django sends post_delete per row for a model with receivers.
 """
 
