@@ -1,10 +1,10 @@
 """The audit app's services: the audit log, server events, web accesses, change capture, chain, lockout.
 
 `from audit.services import audit_record, server_event` is what other apps need; bulk writers of
-audited models use `audited_update`, `audited_bulk_create` or `audit_bulk`.
+audited models use `audited_update`, `audited_bulk_create`, `audit_created` or `audit_bulk`.
 """
 
-from .bulk import audit_bulk, audited_bulk_create, audited_update
+from .bulk import audit_bulk, audit_created, audited_bulk_create, audited_update
 from .records import (
     AuditEntry,
     admin_type_of,
@@ -24,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "admin_type_of",
     "audit_bulk",
+    "audit_created",
     "audit_record",
     "audit_records",
     "audit_statement",

@@ -3,6 +3,8 @@
 `QuerySet.update()` and `bulk_create()` skip pre_save/post_save, so the change capture cannot see
 them. Code that writes registered models in bulk calls these instead; each still records one
 audit record per row with its before -> after values (and the activation events a save gives).
+Code that inserts rows with its own INSERT ... ON CONFLICT DO NOTHING RETURNING calls
+`audit_created` with the rows really inserted.
 `QuerySet.delete()` needs nothing: Django sends post_delete per row for a model with receivers.
 """
 
@@ -13,7 +15,15 @@ from django.db import models, transaction
 
 from ..models import AuditAction
 from ..registry import Audited, audited
-from .capture import created_entry, field_values, object_details, plain, update_entries
+from .capture import (
+    capture_enabled,
+    created_entry,
+    field_values,
+    object_details,
+    plain,
+    restored_names,
+    update_entries,
+)
 from .records import AuditEntry, audit_records
 
 
@@ -53,14 +63,31 @@ def audited_update(queryset: models.QuerySet, **values: Any) -> int:
 
 def audited_bulk_create(model: type[models.Model], objs: Sequence[models.Model], **options: Any) -> list:
     """`bulk_create` plus one A record per row created (primary keys come back on PostgreSQL)."""
-    spec = _spec(model)
+    _spec(model)
     with transaction.atomic():
         created = model._base_manager.bulk_create(objs, **options)
-        fields = spec.recorded_fields()
-        audit_records(
-            created_entry(spec, obj, field_values(spec, obj, fields)) for obj in created if obj.pk is not None
-        )
+        audit_created(model, [obj for obj in created if obj.pk is not None])
     return created
+
+
+def audit_created(model: type[models.Model], objs: Sequence[models.Model]) -> int:
+    """The A records (R for a name deleted before) a save() would have written for rows a caller
+    inserted itself (INSERT ... ON CONFLICT DO NOTHING RETURNING: only the rows really new, with
+    their primary keys), in the caller's transaction; returns how many were written."""
+    spec = _spec(model)
+    if not objs or "A" not in spec.actions or not capture_enabled():
+        return 0
+    fields = spec.recorded_fields()
+    restored = restored_names(spec, objs)
+    return audit_records(
+        created_entry(
+            spec,
+            obj,
+            field_values(spec, obj, fields),
+            restored=bool(spec.username_field) and getattr(obj, spec.username_field) in restored,
+        )
+        for obj in objs
+    )
 
 
 def audit_bulk(*, model: type[models.Model], action: str, rows: Mapping[Any, Mapping[str, tuple[Any, Any]]]) -> int:

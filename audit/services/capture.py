@@ -12,7 +12,7 @@ import contextlib
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -109,9 +109,15 @@ def after_save(sender, instance, created=False, raw=False, update_fields=None, *
     audit_records(update_entries(spec, instance, changed))
 
 
-def created_entry(spec: Audited, instance: models.Model, after: dict[str, Any]) -> AuditEntry:
+def created_entry(
+    spec: Audited, instance: models.Model, after: dict[str, Any], *, restored: bool | None = None
+) -> AuditEntry:
+    """The A record of a new row (R if its name was deleted before; `restored` when the caller
+    already knows, as a bulk path does for its whole batch from restored_names)."""
     shown = _masked(spec, {name: value for name, value in after.items() if value not in (None, "")})
-    action = AuditAction.RESTORE if _was_deleted(spec, instance) else AuditAction.ADD
+    if restored is None:
+        restored = _was_deleted(spec, instance)
+    action = AuditAction.RESTORE if restored else AuditAction.ADD
     return AuditEntry(
         action=action,
         table=spec.table,
@@ -130,6 +136,18 @@ def _was_deleted(spec: Audited, instance: models.Model) -> bool:
     return AuditRecord.objects.filter(
         resource_table=spec.table, action=AuditAction.DELETE, details__natural_key=name
     ).exists()
+
+
+def restored_names(spec: Audited, instances: Sequence[models.Model]) -> set[str]:
+    """_was_deleted for a whole batch: which of these rows' names an earlier D removed (one query)."""
+    if not spec.username_field or not instances:
+        return set()
+    names = sorted({getattr(instance, spec.username_field) for instance in instances})
+    return set(
+        AuditRecord.objects.filter(
+            resource_table=spec.table, action=AuditAction.DELETE, details__natural_key__in=names
+        ).values_list("details__natural_key", flat=True)
+    )
 
 
 def object_details(spec: Audited, instance: models.Model) -> dict[str, Any]:

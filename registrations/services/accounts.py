@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-from voipadmin.bulk import any_of
+from audit.services import audit_created
+from voipadmin.bulk import any_of, insert_new_returning
 
 from ..models import Account, RegistrationBinding
 
@@ -56,10 +57,16 @@ def accounts_for_usernames(usernames: Iterable[str]) -> dict[str, Account]:
     """The accounts of these usernames, creating a bare one for each the console does not know yet:
     a registration the registrar accepted proves the account exists, and none may be lost."""
     wanted = set(usernames)
-    known = Account.objects.filter(any_of(Account, "username", sorted(wanted)))
-    found = {account.username: account for account in known}
-    for username in sorted(wanted - found.keys()):
-        found[username] = _account_create(username=username, fields={})
+    found = {
+        account.username: account for account in Account.objects.filter(any_of(Account, "username", sorted(wanted)))
+    }
+    missing = wanted - found.keys()
+    if missing:
+        found.update(_accounts_create_bare(missing))
+        found.update(
+            (account.username, account)
+            for account in Account.objects.filter(any_of(Account, "username", sorted(missing - found.keys())))
+        )
     return found
 
 
@@ -67,9 +74,33 @@ def account_ids_for_usernames(usernames: Iterable[str]) -> dict[str, int]:
     """accounts_for_usernames as {username: id}: one query of two columns for a whole batch."""
     wanted = set(usernames)
     found = dict(Account.objects.filter(any_of(Account, "username", sorted(wanted))).values_list("username", "pk"))
-    for username in sorted(wanted - found.keys()):
-        found[username] = _account_create(username=username, fields={}).pk
+    missing = wanted - found.keys()
+    if missing:
+        found.update((username, account.pk) for username, account in _accounts_create_bare(missing).items())
+        left = sorted(missing - found.keys())
+        if left:
+            found.update(Account.objects.filter(any_of(Account, "username", left)).values_list("username", "pk"))
     return found
+
+
+def _accounts_create_bare(usernames: Iterable[str]) -> dict[str, Account]:
+    """Bare accounts for these usernames in one INSERT ... ON CONFLICT (username) DO NOTHING, with
+    the A record a save() would write for each row really inserted; returns those rows only.
+
+    A username a concurrent feed is creating is skipped by the database (it waits for that
+    transaction, so the caller's read afterwards finds its row): no IntegrityError, no duplicate.
+    Sorted, so two batches sharing new usernames take their locks in one order and cannot deadlock.
+    """
+    accounts = [Account(username=username) for username in sorted(usernames)]
+    with transaction.atomic(savepoint=False):
+        inserted = dict(insert_new_returning(Account, accounts, returning=("username", "pk")))
+        created = [account for account in accounts if account.username in inserted]
+        for account in created:
+            account.pk = inserted[account.username]
+            account._state.adding = False
+            account._state.db = "default"
+        audit_created(Account, created)
+    return {account.username: account for account in created}
 
 
 def online_accounts(account_ids: Iterable[int], *, now: datetime.datetime) -> set[int]:
