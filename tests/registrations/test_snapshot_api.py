@@ -132,3 +132,12 @@ def test_the_schema_documents_the_snapshot_and_the_new_fields(admin_client):
         reasons = schema["components"]["schemas"]["ReasonEnum"]["enum"]
         assert set(reasons) == {"unregister", "expired"}
         assert "registrar" in schema["components"]["schemas"]["RegistrationIngest"]["properties"]
+
+
+def test_a_registrar_with_thousands_of_contacts_resyncs_in_one_snapshot(ingest_client):
+    """8,000 contacts are about 3 MB of JSON, past Django's 2.5 MB default body limit."""
+    contacts = [contact(f"u{n:05d}", port=10000 + n) for n in range(8000)]
+    response = ingest_client.post(SNAPSHOT, snapshot(contacts), content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["opened"] == 8000
+    assert RegistrationBinding.objects.filter(removed_at__isnull=True).count() == 8000

@@ -223,6 +223,11 @@ RETENTION_DAYS = {
     "cdr.Cdr": env_int("RETENTION_CDR_DAYS", 0),
 }
 
+# The largest request body read into memory: an ingest batch of 10,000 items or a registrar's
+# snapshot of tens of thousands of contacts is several MB (Django's 2.5 MB default refused a
+# 6,000-contact Kamailio snapshot, so that registrar could not resync). Uploads stream to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 64 * 1024**2)
+
 # WhiteNoise serves collected files in production and finds them in place in DEBUG and tests.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
