@@ -1,4 +1,4 @@
-"""Which models the audit log captures, and how (README "Audit, events and lockout").
+"""Which models the audit log captures, and how (docs/audit-events-lockout.md).
 
 Administrative tables are registered here, from the audit app's side, so the apps that own them
 need no audit code: every save, delete and many-to-many change of a registered model becomes an

@@ -1,6 +1,6 @@
 """The registrar's binding feed (POST /api/v1/registrations/), applied set-based.
 
-A batch is applied in time order, as the rules (README "SIP activity and registrations") say, but
+A batch is applied in time order, as the rules (docs/sip-and-registrations.md) say, but
 not one statement per item: the accounts are locked once, every binding the batch can touch is
 read in one query, the items are applied to those rows in memory, and the result is written back
 in one COPY (the new bindings) and one `UPDATE ... FROM unnest(...)` (the changed ones). A batch of

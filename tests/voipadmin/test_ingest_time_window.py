@@ -1,5 +1,5 @@
 """Every ingest endpoint refuses a time without an offset, or outside the ingest window, with a 400
-naming index and field, and stores nothing of the batch (README "API")."""
+naming index and field, and stores nothing of the batch (docs/api.md)."""
 
 import datetime
 

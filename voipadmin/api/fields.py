@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-# The times an ingest item may carry (README "API"). A server clock gone wrong, or a year 9999
+# The times an ingest item may carry (docs/api.md). A server clock gone wrong, or a year 9999
 # sentinel, is refused with a 400 naming the field: stored, it would open partitions for months
 # nobody will ever look at, and arithmetic on it (an expiry, the next month) overflows.
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)

@@ -1,4 +1,4 @@
-"""The one settings module, configured by the environment (README "Configuration")."""
+"""The one settings module, configured by the environment (docs/configuration.md)."""
 
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403

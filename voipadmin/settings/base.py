@@ -1,4 +1,4 @@
-"""Settings read from the environment; see README "Configuration" for every variable."""
+"""Settings read from the environment; see docs/configuration.md for every variable."""
 
 from pathlib import Path
 
