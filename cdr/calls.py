@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from voipadmin.reports import Column, Report
-from voipadmin.reports.units import duration_hint, duration_text
+from voipadmin.reports.units import duration_column
 
 from .filters import CdrFilter
 from .models import Cdr
@@ -97,13 +97,7 @@ calls_report = Report(
         Column("dst", "To"),
         Column("direction", "Direction", output=models.CharField(), text=lambda row: row.direction),
         Column("disposition"),
-        Column(
-            "duration",
-            "Duration",
-            export_label="Duration (s)",
-            text=lambda row: duration_text(row.duration),
-            hint=lambda row: duration_hint(row.duration),
-        ),
+        duration_column("duration", "Duration"),
         Column("leg_count", "Legs", output=models.IntegerField(), text=lambda row: str(row.leg_count or 1)),
         Column("legs", "Legs of the call", output=models.TextField(), text=lambda row: row.legs or ""),
     ],

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, ChartData, Series
-from voipadmin.reports.units import duration_hint, duration_text
+from voipadmin.reports.units import duration_column
 
 from .filters import CdrFilter
 from .models import Cdr
@@ -94,20 +94,8 @@ cdr_report = Report(
         Column("disposition", hint=disposition_hint),
         Column("disposition_source", listed=False, sortable=False),
         Column("sip_code", "SIP code", listed=False, sortable=False),
-        Column(
-            "duration",
-            "Duration",
-            export_label="Duration (s)",
-            text=lambda row: duration_text(row.duration),
-            hint=lambda row: duration_hint(row.duration),
-        ),
-        Column(
-            "billsec",
-            "Billsec",
-            export_label="Billsec (s)",
-            text=lambda row: duration_text(row.billsec),
-            hint=lambda row: duration_hint(row.billsec),
-        ),
+        duration_column("duration", "Duration"),
+        duration_column("billsec", "Billsec"),
         Column("caller__username", "Caller", link=_account_history("caller")),
         Column("callee__username", "Callee", link=_account_history("callee")),
         Column("clid", "Caller ID"),

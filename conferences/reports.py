@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from registrations.selectors import person_text
 from voipadmin.reports import Action, Column, Report
-from voipadmin.reports.units import duration_hint, duration_text, size_hint, size_text
+from voipadmin.reports.units import duration_column, duration_hint, duration_text, size_column
 
 from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
 from .models import ChatMessage, ConferenceSession, Endpoint, Recording
@@ -126,20 +126,8 @@ recordings = Report(
             hint=lambda row: row.session.conference_id or "",
         ),
         Column("original_name", "Name"),
-        Column(
-            "size",
-            "Size",
-            export_label="Size (bytes)",
-            text=lambda row: size_text(row.size),
-            hint=lambda row: size_hint(row.size),
-        ),
-        Column(
-            "duration",
-            "Duration",
-            export_label="Duration (s)",
-            text=lambda row: duration_text(row.duration),
-            hint=lambda row: duration_hint(row.duration),
-        ),
+        size_column("size", "Size"),
+        duration_column("duration", "Duration"),
         Column(
             "id",
             "Playback",

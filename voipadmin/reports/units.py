@@ -5,6 +5,8 @@ import datetime
 
 from django.utils.formats import number_format
 
+from .definition import Column
+
 
 def duration_text(value: int | float | datetime.timedelta | None) -> str:
     """`1:02:05` for 3725 seconds (or a timedelta); blank for none."""
@@ -37,3 +39,25 @@ def size_text(size: int | None) -> str:
 
 def size_hint(size: int | None) -> str:
     return "" if size is None else f"{number_format(size, force_grouping=True)} bytes"
+
+
+def duration_column(field: str, label: str) -> Column:
+    """A column of seconds shown as h:mm:ss (seconds in the hover), exported as `<label> (s)`."""
+    return Column(
+        field,
+        label,
+        export_label=f"{label} (s)",
+        text=lambda row: duration_text(getattr(row, field)),
+        hint=lambda row: duration_hint(getattr(row, field)),
+    )
+
+
+def size_column(field: str, label: str) -> Column:
+    """A column of bytes shown as KB/MB (bytes in the hover), exported as `<label> (bytes)`."""
+    return Column(
+        field,
+        label,
+        export_label=f"{label} (bytes)",
+        text=lambda row: size_text(getattr(row, field)),
+        hint=lambda row: size_hint(getattr(row, field)),
+    )
