@@ -142,6 +142,9 @@ class Row:
     target: str = ""
     met: bool | None = None  # None: no target, or not measured
     note: str = ""
+    # The 1-minute load average when the line was measured: a figure taken while something else
+    # shared the 2 cores says so beside it.
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
     @property
     def verdict(self) -> str:
@@ -173,13 +176,22 @@ def in_order(rows: list[Row]) -> list[Row]:
 
 def table_markdown(rows: list[Row]) -> str:
     rows = in_order(rows)
-    head = "| # | measurement | result | reference (same run) | comparison | target | verdict |\n"
-    head += "|---|---|---|---|---|---|---|\n"
+    head = "| # | measurement | result | reference (same run) | comparison | target | verdict | load (1 min) |\n"
+    head += "|---|---|---|---|---|---|---|---|\n"
     lines = [
         "| "
         + " | ".join(
             _cell(value)
-            for value in (row.number, row.what, row.result, row.reference, row.comparison, row.target, row.verdict)
+            for value in (
+                row.number,
+                row.what,
+                row.result,
+                row.reference,
+                row.comparison,
+                row.target,
+                row.verdict,
+                f"{row.load:.2f}",
+            )
         )
         + " |"
         for row in rows
@@ -193,7 +205,7 @@ def table_text(rows: list[Row]) -> str:
     rows = in_order(rows)
     out = []
     for row in rows:
-        out.append(f"[{row.number}] {row.what}  ->  {row.verdict}")
+        out.append(f"[{row.number}] {row.what}  ->  {row.verdict}  (load {row.load:.2f})")
         out.append(f"      result:     {row.result}")
         if row.reference:
             out.append(f"      reference:  {row.reference}")
