@@ -58,12 +58,37 @@ def neutralise(text: str | None) -> str:
     return text
 
 
+def _safe_ranges(minimum: int) -> list[tuple[int, int]]:
+    """Runs of ASCII code points (`minimum` long at least) no rule looks past: a cell starting with
+    one is written as it is. Most cells start so (letters, digits, a quoted caller ID)."""
+    dangerous = set(ALWAYS) | set(FORMULA_STARTS) | set(SKIPPED)
+    runs, start = [], None
+    for code in range(1, 129):
+        safe = code < 128 and chr(code) not in dangerous
+        if safe and start is None:
+            start = code
+        elif not safe and start is not None:
+            if code - start >= minimum:
+                runs.append((start, code - 1))
+            start = None
+    return sorted(runs, reverse=True)  # letters first, then digits, punctuation, controls
+
+
+SAFE_RANGES = _safe_ranges(10)
+
+
 def neutralise_sql(value_sql: str) -> tuple[str, list[str]]:
-    """The SQL twin of `neutralise` over the text expression `value_sql` (which takes no parameters
-    of its own; the caller repeats them), and the parameters it adds, in order."""
+    """The SQL twin of `neutralise` over the text expression `value_sql` (a column reference: it is
+    repeated), and the parameters it adds, in order.
+
+    The first character's code (`ascii()`, no copy of the text) settles most cells; only a cell
+    starting otherwise (a sign, a blank, a non-ASCII character, nothing) meets the regexes.
+    """
+    safe = " OR ".join(f"ascii({value_sql}) BETWEEN {low} AND {high}" for low, high in SAFE_RANGES)
     sql = (
-        f"CASE WHEN {value_sql} ~ %s THEN {value_sql} "
+        f"CASE WHEN {safe} THEN {value_sql} WHEN {value_sql} = '' THEN NULL "
+        f"WHEN {value_sql} ~ %s THEN {value_sql} "
         f"WHEN left({value_sql}, 1) = ANY(%s) OR {value_sql} ~ %s THEN %s || {value_sql} "
-        f"ELSE NULLIF({value_sql}, '') END"
+        f"ELSE {value_sql} END"
     )
     return sql, [PLAIN_NUMBER, list(ALWAYS), FORMULA, QUOTE]
