@@ -2,7 +2,10 @@
 byte for byte what the Python writer gives, for every first character, NULLs, zones across DST,
 durations, sizes and the account columns; its settings end with it."""
 
+import csv
 import datetime
+import io
+import string
 
 import pytest
 from django.db import connection
@@ -17,7 +20,7 @@ from tests.testapp.models import Probe
 from tests.testapp.reports import probes
 from voipadmin.reports.export import copy_statement, export_columns, export_stream
 from voipadmin.reports.filters import select
-from voipadmin.reports.formulae import ALWAYS, FORMULA_STARTS, QUOTE, SAFE_RANGES, SKIPPED, neutralise
+from voipadmin.reports.formulae import ALWAYS, FORMULA_STARTS, QUOTE, SAFE_FIRST, SKIPPED, neutralise
 from voipadmin.reports.keyset import order_queryset
 from voipadmin.reports.paging import report_ordering
 
@@ -38,12 +41,14 @@ def both_ways(report, query: str = "", zone: str = "UTC", delimiter: str = ",") 
     return through_copy
 
 
-def notes(data: bytes) -> list[str]:
-    """The Note column of a probes export (the third), read back with the csv module."""
-    import csv
-    import io
+def records(data: bytes, delimiter: str = ",") -> list[list[str]]:
+    """The CSV read back with the csv module, the header first."""
+    return list(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=delimiter))
 
-    return [row[2] for row in csv.reader(io.StringIO(data.decode(), newline=""))][1:]
+
+def notes(data: bytes) -> list[str]:
+    """The Note column of a probes export (the third)."""
+    return [row[2] for row in records(data)[1:]]
 
 
 def probe_rows(texts: list[str]) -> None:
@@ -72,12 +77,12 @@ def test_every_ascii_first_character_agrees_with_the_python_rule():
     assert notes(both_ways(probes, "o=time")) == [neutralise(text) for text in texts]
 
 
-def test_the_safe_ranges_hold_no_character_a_rule_looks_at():
+def test_the_safe_first_characters_are_none_a_rule_looks_at():
     looked_at = set(ALWAYS) | set(FORMULA_STARTS) | set(SKIPPED)
-    for low, high in SAFE_RANGES:
-        assert not looked_at & {chr(code) for code in range(low, high + 1)}
-    assert any(low <= ord("A") <= high for low, high in SAFE_RANGES)
-    assert any(low <= ord("7") <= high for low, high in SAFE_RANGES)
+    safe = {chr(code) for code, flag in enumerate(SAFE_FIRST, start=1) if flag}
+    assert not safe & looked_at
+    assert set(string.ascii_letters + string.digits + '"') <= safe
+    assert len(SAFE_FIRST) == 127
 
 
 def test_signed_numbers_and_empty_and_null_cells():
@@ -140,10 +145,8 @@ def test_cdr_account_columns_durations_and_nulls():
         duration=30,
         sip_code=None,
     )
-    lines = both_ways(cdr_report, zone="Europe/Rome").decode().splitlines()
-    header = lines[0].split(",")
+    header, newest, oldest = records(both_ways(cdr_report, zone="Europe/Rome"))
     assert header[8:12] == ["Duration (s)", "Billsec (s)", "Caller", "Callee"]
-    newest, oldest = (line.split(",") for line in lines[1:])
     assert newest[1] == "" and newest[8:12] == ["30", "0", "", "anna"]  # no answer, no caller
     assert oldest[8:12] == ["3725", "3700", "anna", "'=HYPERLINK(1)"]
     assert oldest[22] == ""  # a derived (negative) sequence is blank
@@ -178,9 +181,9 @@ def test_recording_sizes_and_float_durations():
     RecordingFactory(session=session, size=1536, duration=1.0, created_at=NOON_UTC, original_name="@a.wav")
     RecordingFactory(session=session, size=3 * 2**20, duration=2.5, created_at=NOON_UTC + datetime.timedelta(hours=1))
     RecordingFactory(session=session, size=10, duration=None, created_at=NOON_UTC + datetime.timedelta(hours=2))
-    lines = both_ways(recordings).decode().splitlines()
-    assert lines[0] == "Date (UTC),Session ID,Title,Conference,Name,Size (bytes),Duration (s)"
-    assert [line.split(",")[2:] for line in lines[1:]] == [
+    header, *rows = records(both_ways(recordings))
+    assert header == ["Date (UTC)", "Session ID", "Title", "Conference", "Name", "Size (bytes)", "Duration (s)"]
+    assert [row[2:] for row in rows] == [
         ["Board", "", "Weekly sync.wav", "10", ""],
         ["Board", "", "Weekly sync.wav", "3145728", "2.5"],
         ["Board", "", "'@a.wav", "1536", "1"],

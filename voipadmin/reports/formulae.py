@@ -58,35 +58,29 @@ def neutralise(text: str | None) -> str:
     return text
 
 
-def _safe_ranges(minimum: int) -> list[tuple[int, int]]:
-    """Runs of ASCII code points (`minimum` long at least) no rule looks past: a cell starting with
-    one is written as it is. Most cells start so (letters, digits, a quoted caller ID)."""
-    dangerous = set(ALWAYS) | set(FORMULA_STARTS) | set(SKIPPED)
-    runs, start = [], None
-    for code in range(1, 129):
-        safe = code < 128 and chr(code) not in dangerous
-        if safe and start is None:
-            start = code
-        elif not safe and start is not None:
-            if code - start >= minimum:
-                runs.append((start, code - 1))
-            start = None
-    return sorted(runs, reverse=True)  # letters first, then digits, punctuation, controls
+def _safe_first() -> tuple[bool, ...]:
+    """For each ASCII code 1-127: no rule looks past a cell starting with it, so the cell is
+    written as it is. Most cells start so (letters, digits, the `"` of a caller ID)."""
+    looked_at = set(ALWAYS) | set(FORMULA_STARTS) | set(SKIPPED)
+    return tuple(chr(code) not in looked_at for code in range(1, 128))
 
 
-SAFE_RANGES = _safe_ranges(10)
+SAFE_FIRST = _safe_first()
+# The same as a PostgreSQL array indexed by the first character's code: `SAFE_FIRST_SQL[ascii(v)]`
+# is true, false or (an empty text, a character past ASCII) NULL, an index out of its bounds.
+SAFE_FIRST_SQL = "'{" + ",".join("t" if safe else "f" for safe in SAFE_FIRST) + "}'::boolean[]"
 
 
 def neutralise_sql(value_sql: str) -> tuple[str, list[str]]:
     """The SQL twin of `neutralise` over the text expression `value_sql` (a column reference: it is
     repeated), and the parameters it adds, in order.
 
-    The first character's code (`ascii()`, no copy of the text) settles most cells; only a cell
-    starting otherwise (a sign, a blank, a non-ASCII character, nothing) meets the regexes.
+    The first character's code (`ascii()`, no copy of the text) looked up in SAFE_FIRST_SQL settles
+    most cells; only a cell starting otherwise (a sign, a blank, a non-ASCII character, nothing)
+    meets the regexes.
     """
-    safe = " OR ".join(f"ascii({value_sql}) BETWEEN {low} AND {high}" for low, high in SAFE_RANGES)
     sql = (
-        f"CASE WHEN {safe} THEN {value_sql} WHEN {value_sql} = '' THEN NULL "
+        f"CASE WHEN ({SAFE_FIRST_SQL})[ascii({value_sql})] THEN {value_sql} WHEN {value_sql} = '' THEN NULL "
         f"WHEN {value_sql} ~ %s THEN {value_sql} "
         f"WHEN left({value_sql}, 1) = ANY(%s) OR {value_sql} ~ %s THEN %s || {value_sql} "
         f"ELSE {value_sql} END"
