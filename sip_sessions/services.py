@@ -2,10 +2,27 @@
 
 from registrations.models import Account
 from registrations.services import bindings_connection_lost
-from voipadmin.bulk import copy_insert_new
+from voipadmin.bulk import any_of, copy_new
 from voipadmin.partitions import ensure_partitions_for
 
 from .models import SipEvent
+
+Key = tuple  # (event_id, time): the table's unique constraint
+
+
+def stored_event_keys(keys: list[Key]) -> set[Key]:
+    """The (event_id, time) pairs of `keys` already stored: one index probe per event id, on the
+    months the batch's times reach (`event_id = ANY(array)` with the batch's time range)."""
+    if not keys:
+        return set()
+    times = [moment for _event_id, moment in keys]
+    stored = SipEvent.objects.filter(
+        any_of(SipEvent, "event_id", sorted({event_id for event_id, _moment in keys})),
+        time__gte=min(times),
+        time__lte=max(times),
+    )
+    wanted = set(keys)
+    return {key for key in stored.values_list("event_id", "time") if key in wanted}
 
 
 def sip_events_store(*, items: list[dict]) -> int:
@@ -18,10 +35,19 @@ def sip_events_store(*, items: list[dict]) -> int:
     still waits for reconciliation, which binds it to that binding (its end instant included).
     """
     ensure_partitions_for(SipEvent, [item["timestamp"] for item in items])
-    usernames = {item["username"] for item in items if item.get("username")}
-    accounts = dict(Account.objects.filter(username__in=usernames).values_list("username", "pk"))
-    rows = [
-        {
+    usernames = sorted({item["username"] for item in items if item.get("username")})
+    accounts = (
+        dict(Account.objects.filter(any_of(Account, "username", usernames)).values_list("username", "pk"))
+        if usernames
+        else {}
+    )
+    rows: dict[Key, dict] = {}
+    for item in items:
+        key = (item["event_id"], item["timestamp"])
+        if key in rows:
+            continue  # twice in the batch: the first one counts
+        username = item.get("username", "")
+        rows[key] = {
             "event_id": item["event_id"],
             "time": item["timestamp"],
             "event": item["event"],
@@ -29,11 +55,11 @@ def sip_events_store(*, items: list[dict]) -> int:
             "remote_ip": item.get("remote_ip"),
             "remote_port": item.get("remote_port"),
             "transport": item.get("transport", ""),
-            "username": item.get("username", ""),
-            "account_id": accounts.get(item.get("username", "")),
+            "username": username,
+            "account_id": accounts.get(username),
         }
-        for item in items
-    ]
-    created = copy_insert_new(SipEvent, rows)
+    stored = stored_event_keys(list(rows))
+    new = [row for key, row in rows.items() if key not in stored]
+    created = len(copy_new(SipEvent, new, key=("event_id", "time")))
     bindings_connection_lost(items=items)
     return created

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from registrations.models import Account
-from voipadmin.bulk import copy_insert_new
+from voipadmin.bulk import any_of, array_literal, copy_new
 from voipadmin.partitions import ensure_partitions_for
 
 from ..models import Cdr
@@ -41,7 +41,12 @@ def _named_by(values: list[str]):
     with one parameter each: a batch's thousands of numbers would otherwise be thousands of
     placeholders to build, send and plan."""
     if connection.vendor == "postgresql":
-        return RawSQL('"extension" = ANY(%s) OR "username" = ANY(%s)', (values, values), output_field=BooleanField())
+        values = array_literal(values)
+        return RawSQL(
+            '"extension" = ANY(%s::text[]) OR "username" = ANY(%s::text[])',
+            (values, values),
+            output_field=BooleanField(),
+        )
     return Q(extension__in=values) | Q(username__in=values)
 
 
@@ -97,16 +102,29 @@ def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> li
 
 
 def stored_starts(rows: Sequence[dict]) -> Starts:
-    """The starts stored for the batch's identities, a query per 500 uniqueids: STORED_SAME_CALL
-    where the database is not PostgreSQL (SQLite, the zero-configuration one), and a follower's
-    cheap look before it hands rows it may have stored already to the store."""
+    """The starts stored for the batch's identities within SAME_CALL_WINDOW of its starts: the
+    store's probe (one query on PostgreSQL, `uniqueid = ANY(array)` on the months the batch's
+    starts reach; one per 500 uniqueids elsewhere), and a follower's cheap look before it hands
+    rows it may have stored already to the store."""
     uniqueids = sorted({row["uniqueid"] for row in rows})
+    if not uniqueids:
+        return {}
+    moments = [row["start"] for row in rows]
+    window = {"start__gte": min(moments) - SAME_CALL_WINDOW, "start__lte": max(moments) + SAME_CALL_WINDOW}
+    chunk = len(uniqueids) if connection.vendor == "postgresql" else 500
     starts: Starts = {}
-    for first in range(0, len(uniqueids), 500):
-        stored = Cdr.objects.filter(uniqueid__in=uniqueids[first : first + 500])
+    for first in range(0, len(uniqueids), chunk):
+        stored = Cdr.objects.filter(any_of(Cdr, "uniqueid", uniqueids[first : first + chunk]), **window)
         for uniqueid, sequence, start in stored.values_list("uniqueid", "sequence", "start"):
             starts.setdefault((uniqueid, sequence), []).append(start)
     return starts
+
+
+def _identity_arrays(identities: list[tuple[str, int]]) -> list[str]:
+    return [
+        array_literal(uniqueid for uniqueid, _ in identities),
+        array_literal(sequence for _, sequence in identities),
+    ]
 
 
 def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
@@ -124,7 +142,7 @@ def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
         cursor.execute(
             "INSERT INTO cdr_cdrclaim (uniqueid, sequence) SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s) "
             "ORDER BY u, s ON CONFLICT DO NOTHING",
-            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+            _identity_arrays(identities),
         )
     return identities
 
@@ -136,7 +154,7 @@ def _release_claims(identities: list[tuple[str, int]]) -> None:
         cursor.execute(
             "DELETE FROM cdr_cdrclaim WHERE (uniqueid, sequence) IN "
             "(SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s))",
-            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+            _identity_arrays(identities),
         )
 
 
@@ -147,17 +165,19 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
     transaction (the caller's, if open), which claims each identity (PostgreSQL) from before the
-    probe to its commit, so concurrent batches of one call store it once.
+    probe to its commit, so concurrent batches of one call store it once: the probe's answer then
+    holds until the commit, and the new rows go into the table by COPY.
     """
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(savepoint=False):
         claimed = _claim_identities(rows) if postgresql and rows else []
-        rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))
-        created = 0
+        rows = first_of_each_call(rows, stored_starts(rows))
+        stored: list[dict] = []
         if rows:
             match_accounts(rows)
             ensure_partitions_for(Cdr, [row["start"] for row in rows])
-            created = copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+            stored = copy_new(Cdr, rows, key=("uniqueid", "sequence", "start"), stored_when=STORED_SAME_CALL)
+            # `stored`: the rows this call stored (what anything kept beside the CDRs follows).
         if claimed:
             _release_claims(claimed)
-        return created
+        return len(stored)
