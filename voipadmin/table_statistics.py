@@ -7,11 +7,11 @@ does not depend on it: `analyze_changed` (the beat's `analyze-tables`, every ANA
 seconds, and the end of a whole-file import) analyzes each table of the schema whose rows changed
 by more than ANALYZE_THRESHOLD + ANALYZE_SCALE_PERCENT % of its rows since its last ANALYZE
 (autovacuum's own rule, on PostgreSQL's own counters in pg_stat_user_tables, kept with autovacuum
-off), or which has pages and was never analyzed (a new partition; counters reset by a crash). Each partitioned table one of whose
-partitions it analyzed is analyzed after them (its statistics over all the months, which
-autovacuum never makes). Never on an ingest request: one ANALYZE samples 30,000 rows whatever the
-table's size, a fraction of a second that a beat task can spend and a request should not.
-On SQLite it does nothing.
+off), or which has pages and was never analyzed (a new partition; counters reset by a crash).
+Each partitioned table one of whose partitions it analyzed is analyzed after them (its statistics
+over all the months, which autovacuum never makes). Never on an ingest request: one ANALYZE
+samples 30,000 rows whatever the table's size, a fraction of a second that a beat task can spend
+and a request should not. On SQLite it does nothing.
 """
 
 import logging
