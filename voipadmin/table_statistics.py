@@ -8,8 +8,9 @@ seconds, and the end of a whole-file import) analyzes each table of the schema w
 by more than ANALYZE_THRESHOLD + ANALYZE_SCALE_PERCENT % of its rows since its last ANALYZE
 (autovacuum's own rule, on PostgreSQL's own counters in pg_stat_user_tables, kept with autovacuum
 off), or which has pages and was never analyzed (a new partition; counters reset by a crash).
-Each partitioned table one of whose partitions it analyzed is analyzed after them (its statistics
-over all the months, which autovacuum never makes). Never on an ingest request: one ANALYZE
+A partitioned table is analyzed as a whole (its statistics over all the months, which autovacuum
+never makes; each partition's with them) when it never was, or when its due partitions changed by
+its own share of rows; otherwise each due partition alone. Never on an ingest request: one ANALYZE
 samples 30,000 rows whatever the table's size, a fraction of a second that a beat task can spend
 and a request should not. On SQLite it does nothing.
 """
@@ -17,15 +18,15 @@ and a request should not. On SQLite it does nothing.
 import logging
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 logger = logging.getLogger(__name__)
 
-# One run at a time across the cluster (a second one would only wait on the first's locks).
-LOCK_KEY = "voipadmin.table_statistics"
+# A table is analyzed by one run at a time (a second one would only wait on the first's lock).
+LOCK_PREFIX = "voipadmin.analyze:"
 
 STALE_SQL = """
-    SELECT c.oid::regclass::text, parent.oid::regclass::text
+    SELECT c.oid::regclass::text, s.n_mod_since_analyze, parent.oid::regclass::text, parent.reltuples
     FROM pg_stat_user_tables s
     JOIN pg_class c ON c.oid = s.relid
     LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
@@ -37,37 +38,50 @@ STALE_SQL = """
 """
 
 
-def stale_tables(using: str = "default") -> list[tuple[str, str | None]]:
-    """(table, its partitioned parent or None) for each table due an ANALYZE."""
+def _due(changed: float, rows: float) -> bool:
+    return rows < 0 or changed > settings.ANALYZE_THRESHOLD + settings.ANALYZE_SCALE_PERCENT / 100 * rows
+
+
+def stale_tables(using: str = "default") -> list[str]:
+    """The tables due an ANALYZE, in the order `analyze_changed` takes them.
+
+    A partitioned table never analyzed, or whose due partitions' changes are its share of its
+    rows, is due itself, and its partitions with it: on PostgreSQL before 17 an ANALYZE of a
+    partitioned table analyzes each partition too (and there is no ANALYZE ONLY), so they are not
+    named again. Otherwise each due partition is analyzed alone.
+    """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute(STALE_SQL, [settings.ANALYZE_THRESHOLD, settings.ANALYZE_SCALE_PERCENT / 100])
-        return list(cursor.fetchall())
+        stale = cursor.fetchall()
+    changes: dict[str, float] = {}
+    parent_rows: dict[str, float] = {}
+    for _table, changed, parent, rows in stale:
+        if parent:
+            changes[parent] = changes.get(parent, 0) + changed
+            parent_rows[parent] = rows
+    whole = {parent for parent, changed in changes.items() if _due(changed, parent_rows[parent])}
+    return [table for table, _changed, parent, _rows in stale if parent not in whole] + sorted(whole)
 
 
 def analyze_changed(using: str = "default") -> list[str]:
-    """ANALYZE every stale table (stale_tables), then the partitioned tables of those that are
-    partitions; returns the names analyzed, in that order. Skipped (returns []) while another run
-    holds the lock."""
+    """ANALYZE every table `stale_tables` names; returns the names analyzed, in that order. Each in
+    its own transaction, under a transaction-level advisory lock of that table (PgBouncer's
+    transaction mode keeps no session lock): a table another run is analyzing is skipped."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
     done: list[str] = []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            return []
-        try:
-            stale = stale_tables(using)
-            parents = sorted({parent for _table, parent in stale if parent})
-            for table in [table for table, _parent in stale] + parents:
-                # names from the catalogue, already quoted by regclass::text where needed
-                cursor.execute(f"ANALYZE {table}")
-                done.append(table)
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [LOCK_KEY])
+    for table in stale_tables(using):
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [f"{LOCK_PREFIX}{table}"])
+            if not cursor.fetchone()[0]:
+                continue
+            # a name from the catalogue, quoted by regclass::text where it needs to be
+            cursor.execute(f"ANALYZE {table}")
+        done.append(table)
     if done:
         logger.info("analyzed %s", ", ".join(done))
     return done
