@@ -9,8 +9,8 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from registrations.models import Account
-from voipadmin.bulk import any_of, array_literal, copy_new
-from voipadmin.partitions import ensure_partitions_for
+from voipadmin.bulk import array_literal, copy_new
+from voipadmin.partitions import ensure_partitions_for, month_bounds, months_between
 
 from ..models import Cdr
 
@@ -102,21 +102,36 @@ def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> li
 
 
 def stored_starts(rows: Sequence[dict]) -> Starts:
-    """The starts stored for the batch's identities within SAME_CALL_WINDOW of its starts: the
-    store's probe (one query on PostgreSQL, `uniqueid = ANY(array)` on the months the batch's
-    starts reach; one per 500 uniqueids elsewhere), and a follower's cheap look before it hands
-    rows it may have stored already to the store."""
+    """The starts stored for the batch's identities within SAME_CALL_WINDOW of its starts (and
+    maybe some further off, which first_of_each_call tells apart): the store's probe, and a
+    follower's cheap look before it hands rows it may have stored already to the store.
+
+    On PostgreSQL one query per month the window reaches (one or two): `uniqueid = ANY(array)`
+    within that month's partition bounds, which the unique index serves (a filter on the batch's
+    start range would walk every CDR of those days). Elsewhere one query per 500 uniqueids."""
     uniqueids = sorted({row["uniqueid"] for row in rows})
     if not uniqueids:
         return {}
     moments = [row["start"] for row in rows]
-    window = {"start__gte": min(moments) - SAME_CALL_WINDOW, "start__lte": max(moments) + SAME_CALL_WINDOW}
-    chunk = len(uniqueids) if connection.vendor == "postgresql" else 500
+    lower, upper = min(moments) - SAME_CALL_WINDOW, max(moments) + SAME_CALL_WINDOW
+    found: list[tuple] = []
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Cdr._meta.db_table)
+        with connection.cursor() as cursor:
+            for month in months_between(lower, upper):
+                cursor.execute(
+                    f"SELECT uniqueid, sequence, start FROM {table} "
+                    "WHERE start >= %s AND start < %s AND uniqueid = ANY(%s::text[])",
+                    [*month_bounds(month), array_literal(uniqueids)],
+                )
+                found.extend(cursor.fetchall())
+    else:
+        for first in range(0, len(uniqueids), 500):
+            stored = Cdr.objects.filter(uniqueid__in=uniqueids[first : first + 500], start__gte=lower, start__lte=upper)
+            found.extend(stored.values_list("uniqueid", "sequence", "start"))
     starts: Starts = {}
-    for first in range(0, len(uniqueids), chunk):
-        stored = Cdr.objects.filter(any_of(Cdr, "uniqueid", uniqueids[first : first + chunk]), **window)
-        for uniqueid, sequence, start in stored.values_list("uniqueid", "sequence", "start"):
-            starts.setdefault((uniqueid, sequence), []).append(start)
+    for uniqueid, sequence, start in found:
+        starts.setdefault((uniqueid, sequence), []).append(start)
     return starts
 
 
