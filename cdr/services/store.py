@@ -12,7 +12,7 @@ from registrations.models import Account
 from voipadmin.bulk import array_literal, copy_new
 from voipadmin.partitions import ensure_partitions_for, month_bounds, months_between
 
-from ..models import Cdr
+from ..models import Cdr, CdrClaim
 
 # Asterisk's identity is (uniqueid, sequence); the table's unique constraint must also hold `start`
 # (the partition key). A record whose identity is stored with a start this close is the same call
@@ -142,9 +142,9 @@ def _identity_arrays(identities: list[tuple[str, int]]) -> list[str]:
     ]
 
 
-def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
-    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns them, for
-    `_release_claims` at the end of the store.
+def _claim_identities(rows: Sequence[dict]) -> list[str]:
+    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns the claims'
+    row addresses (ctid), for `_release_claims` at the end of the store.
 
     The NOT EXISTS probe sees only what was committed when its statement began: two transactions
     storing the same call at once (a client retrying, two followers) both found nothing and both
@@ -156,21 +156,27 @@ def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cdr_cdrclaim (uniqueid, sequence) SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s) "
-            "ORDER BY u, s ON CONFLICT DO NOTHING",
+            "ORDER BY u, s ON CONFLICT DO NOTHING RETURNING ctid",
             _identity_arrays(identities),
         )
-    return identities
+        return [ctid for (ctid,) in cursor.fetchall()]
 
 
-def _release_claims(identities: list[tuple[str, int]]) -> None:
-    """Delete the claims in the claiming transaction: a waiting claim of the same identity goes on
-    when this transaction commits (and finds the row stored), or rolls back."""
+def _release_claims(claims: list[str]) -> None:
+    """Delete the claims in the claiming transaction, by their row addresses (no index walk): a
+    waiting claim of the same identity goes on when this transaction commits (and finds the row
+    stored), or rolls back."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM cdr_cdrclaim WHERE (uniqueid, sequence) IN "
-            "(SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s))",
-            _identity_arrays(identities),
-        )
+        cursor.execute("DELETE FROM cdr_cdrclaim WHERE ctid = ANY(%s::tid[])", [array_literal(claims)])
+
+
+def claims_vacuum() -> None:
+    """VACUUM the claim table (PostgreSQL, outside a transaction): each stored batch leaves its
+    claims dead there, and where autovacuum is off nothing else would make their space reusable.
+    Empty between transactions, so it takes milliseconds; the beat runs it (cdr.tasks)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(CdrClaim._meta.db_table)}")
 
 
 def cdr_store(*, rows: Sequence[dict]) -> int:

@@ -44,6 +44,7 @@ CELERY_TASK_ROUTES = {
     "sip_sessions.tasks.reconcile_events": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.maintain_partitions": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.analyze_tables": {"queue": MAINTENANCE_QUEUE},
+    "cdr.tasks.vacuum_claims": {"queue": MAINTENANCE_QUEUE},
     "conferences.tasks.delete_expired_recordings": {"queue": MAINTENANCE_QUEUE},
     "monitoring.tasks.trim_terminal_history": {"queue": MAINTENANCE_QUEUE},
     "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
@@ -69,6 +70,12 @@ ANALYZE_SCALE_PERCENT = env_int("ANALYZE_SCALE_PERCENT", 10)
 CELERY_BEAT_SCHEDULE["analyze-tables"] = {
     "task": "voipadmin.tasks.analyze_tables",
     "schedule": timedelta(seconds=ANALYZE_INTERVAL),
+}
+
+# cdr: the claims each stored batch leaves dead (cdr.models.CdrClaim) made reusable by VACUUM
+CELERY_BEAT_SCHEDULE["vacuum-cdr-claims"] = {
+    "task": "cdr.tasks.vacuum_claims",
+    "schedule": timedelta(seconds=env_int("CDR_CLAIMS_VACUUM_INTERVAL", 60)),
 }
 
 # conferences: recording retention (RECORDING_RETENTION_DAYS), checked hourly
