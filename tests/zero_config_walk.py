@@ -143,6 +143,7 @@ def main() -> int:
             if detail:
                 urls.append(detail)
     failures += chart_totals(client)
+    failures += api_ingest()
     print(f"walked {len(seen)} pages, {failures} failed")
     return 1 if failures else 0
 
@@ -161,6 +162,53 @@ def chart_totals(client) -> int:
         if charted != expected:
             failures += 1
             print(f"chart of {report.slug}: {charted} charted, {expected} rows")
+    return failures
+
+
+def api_ingest() -> int:
+    """On SQLite too, the push endpoints store a batch once (a repeat creates nothing) and refuse
+    a bad one whole, through the same parser, reader and store paths as on PostgreSQL."""
+    import io
+
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    call_command("create_ingest_token", "zero-config-walk", stdout=io.StringIO())
+    token = Token.objects.get(user__username="ingest.zero-config-walk").key
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    sip = [
+        {
+            "event_id": f"walk-{n}",
+            "timestamp": f"2026-11-02T10:0{n}:00+01:00",
+            "event": "REGISTER",
+            "username": "walk",
+            "remote_ip": "203.0.113.7",
+            "remote_port": 5060,
+            "transport": "udp",
+        }
+        for n in range(3)
+    ]
+    cdr = [
+        {
+            "uniqueid": f"walk.{n}",
+            "sequence": n,
+            "src": "1001",
+            "dst": "1002",
+            "start": "2026-11-02T10:00:00Z",
+            "end": "2026-11-02T10:01:00Z",
+            "duration": 60,
+            "billsec": 55,
+            "disposition": "ANSWERED",
+        }
+        for n in range(3)
+    ]
+    failures = 0
+    for path, items in (("/api/v1/sip-events/", sip), ("/api/v1/cdrs/", cdr)):
+        answers = [client.post(path, items, content_type="application/json").json() for _ in range(2)]
+        bad = client.post(path, [*items, {"event_id": "x"}], content_type="application/json")
+        if [answer.get("created") for answer in answers] != [3, 0] or bad.status_code != 400:
+            failures += 1
+            print(f"ingest {path}: {answers}, bad batch {bad.status_code}")
     return failures
 
 

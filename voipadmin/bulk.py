@@ -3,11 +3,13 @@ and deletes of big selections in short batches."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import AutoFieldMixin
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 
 def array_literal(values: Iterable) -> str:
@@ -85,6 +87,52 @@ def insert_new(
     return len(insert_new_returning(model, objs, using=using, batch_size=batch_size))
 
 
+def _copy_columns(model: type[models.Model], connection) -> tuple[str, list[str], dict]:
+    """(quoted column list, attribute names, defaults) of the columns a COPY of the model writes."""
+    opts = model._meta
+    fields = [field for field in opts.concrete_fields if not field.generated and not field.primary_key]
+    if not isinstance(opts.pk, AutoFieldMixin):
+        fields.insert(0, opts.pk)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return columns, [field.attname for field in fields], {field.attname: field.get_default() for field in fields}
+
+
+def _copy(connection, cursor, target: str, rows: Sequence[Mapping], columns: str, names, defaults) -> None:
+    # the raw COPY's errors (a NUL byte, a number out of range) as Django's DataError and kin
+    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] if name in row else defaults[name] for name in names])
+
+
+def _stage_and_insert(
+    model: type[models.Model], rows: Sequence[Mapping], using: str, stored_when: str, returning: Sequence[str]
+) -> tuple[int, list[tuple]]:
+    """COPY into a stage table private to the transaction, then INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING; (rows created, the `returning` columns of each)."""
+    connection = connections[using]
+    opts = model._meta
+    quote = connection.ops.quote_name
+    columns, names, defaults = _copy_columns(model, connection)
+    table = quote(opts.db_table)
+    # Always schema-qualified: never a permanent table of that name.
+    stage = f"pg_temp.{quote(opts.db_table + '_stage')}"
+    back = ", ".join(quote(opts.get_field(name).column) for name in returning)
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMP TABLE {quote(opts.db_table + '_stage')} ON COMMIT DROP AS "
+                       f"SELECT {columns} FROM {table} WITH NO DATA")  # fmt: skip
+        _copy(connection, cursor, stage, rows, columns, names, defaults)
+        skip = f" WHERE NOT EXISTS (SELECT FROM {table} stored WHERE {stored_when})" if stored_when else ""
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} staged{skip} ON CONFLICT DO NOTHING"
+            + (f" RETURNING {back}" if back else "")
+        )
+        created = cursor.rowcount
+        inserted = cursor.fetchall() if back else []
+        cursor.execute(f"DROP TABLE {stage}")
+    return created, inserted
+
+
 def copy_insert_new(
     model: type[models.Model], rows: Sequence[Mapping], *, using: str = "default", stored_when: str = ""
 ) -> int:
@@ -101,35 +149,50 @@ def copy_insert_new(
     """
     if not rows:
         return 0
-    connection = connections[using]
-    opts = model._meta
-    fields = [field for field in opts.concrete_fields if not field.generated and not field.primary_key]
-    if not isinstance(opts.pk, AutoFieldMixin):
-        fields.insert(0, opts.pk)
-    if connection.vendor != "postgresql":
+    if connections[using].vendor != "postgresql":
         return insert_new(model, [model(**row) for row in rows], using=using)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    table = quote(opts.db_table)
-    # Always schema-qualified: never a permanent table of that name.
-    stage = f"pg_temp.{quote(opts.db_table + '_stage')}"
-    names = [field.attname for field in fields]
-    defaults = {field.attname: field.get_default() for field in fields}
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        cursor.execute(f"CREATE TEMP TABLE {quote(opts.db_table + '_stage')} ON COMMIT DROP AS "
-                       f"SELECT {columns} FROM {table} WITH NO DATA")  # fmt: skip
-        # the raw COPY's errors (a NUL byte, a number out of range) as Django's DataError and kin
-        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] if name in row else defaults[name] for name in names])
-        skip = f" WHERE NOT EXISTS (SELECT FROM {table} stored WHERE {stored_when})" if stored_when else ""
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} staged{skip} ON CONFLICT DO NOTHING"
-        )
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {stage}")
-    return created
+    return _stage_and_insert(model, rows, using, stored_when, ())[0]
+
+
+def copy_new(
+    model: type[models.Model],
+    rows: Sequence[Mapping],
+    *,
+    key: Sequence[str],
+    using: str = "default",
+    stored_when: str = "",
+) -> list[Mapping]:
+    """Store rows the caller's probe found new, straight into the table by COPY; returns the rows
+    stored (by `key`, a unique constraint's fields).
+
+    COPY into the table itself is the cheapest write PostgreSQL has: no stage table (whose catalogue
+    rows, made and dropped per batch, stay dead where autovacuum is off), no INSERT ... SELECT, one
+    round trip for the rows. It runs in a savepoint: a row another transaction committed since the
+    probe breaks the unique constraint, and the batch goes the `copy_insert_new` way instead (ON
+    CONFLICT DO NOTHING, `stored_when` as there), which returns the rows it really inserted. The
+    rows must be unique by `key` among themselves. Elsewhere than PostgreSQL it is `insert_new`.
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        inserted = insert_new_returning(model, [model(**row) for row in rows], returning=key, using=using)
+    else:
+        try:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                columns, names, defaults = _copy_columns(model, connection)
+                _copy(
+                    connection, cursor, connection.ops.quote_name(model._meta.db_table), rows, columns, names, defaults
+                )
+            return list(rows)
+        except IntegrityError as error:
+            if getattr(error.__cause__, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise
+        inserted = _stage_and_insert(model, rows, using, stored_when, key)[1]
+    if len(inserted) == len(rows):
+        return list(rows)
+    wanted = {tuple(value) for value in inserted}
+    return [row for row in rows if tuple(row[name] for name in key) in wanted]
 
 
 def delete_in_batches(

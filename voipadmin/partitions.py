@@ -51,8 +51,10 @@ def partition_name(table: str, month: datetime.date) -> str:
     return f"{table}_p{month.year:04d}{month.month:02d}"  # strftime leaves years below 1000 unpadded
 
 
-def _bounds(month: datetime.date) -> tuple[str, str]:
-    """The month's partition bounds as timestamptz literals (lower inclusive, upper exclusive)."""
+def month_bounds(month: datetime.date) -> tuple[str, str]:
+    """The month's partition bounds as timestamptz literals (lower inclusive, upper exclusive): a
+    condition `key >= lower AND key < upper` opens that partition alone, and the planner reads it
+    as the whole partition (so an index on another column keeps serving the rest of the query)."""
     following = next_month(month)
     lower = "-infinity" if month <= FIRST_MONTH else f"{month.isoformat()} 00:00:00+00"
     upper = "infinity" if following is None else f"{following.isoformat()} 00:00:00+00"
@@ -180,7 +182,7 @@ def ensure_month(model: type[models.Model], month: datetime.date, using: str = "
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if not cursor.fetchone()[0]:
-            lower, upper = _bounds(month)
+            lower, upper = month_bounds(month)
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {q(default)} WHERE {q(key)} >= %s AND {q(key)} < %s)",
                 [lower, upper],
@@ -207,6 +209,17 @@ def ensure_month(model: type[models.Model], month: datetime.date, using: str = "
     return created
 
 
+def months_between(
+    start: datetime.datetime | datetime.date, end: datetime.datetime | datetime.date
+) -> list[datetime.date]:
+    """The first days of the months from start's to end's, both included."""
+    month, last, months = month_start(start), month_start(end), []
+    while month is not None and month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 def ensure_partitions(
     model: type[models.Model],
     start: datetime.datetime | datetime.date,
@@ -214,11 +227,7 @@ def ensure_partitions(
     using: str = "default",
 ) -> int:
     """Partitions for every month from start to end inclusive; returns how many were created."""
-    month, last, created = month_start(start), month_start(end), 0
-    while month is not None and month <= last:
-        created += ensure_month(model, month, using)
-        month = next_month(month)
-    return created
+    return sum(ensure_month(model, month, using) for month in months_between(start, end))
 
 
 def ensure_partitions_for(
@@ -276,6 +285,8 @@ __all__ = [
     "ensure_partitions_for",
     "forget_known_partitions",
     "key_fields",
+    "month_bounds",
+    "months_between",
     "partitioned_models",
     "partitions",
 ]
@@ -314,7 +325,7 @@ def delete_by_key(model: type[models.Model], keys: list[tuple], using: str = "de
     deleted = 0
     with connection.cursor() as cursor:
         for month, ids in sorted(by_month.items()):
-            lower, upper = _bounds(month)
+            lower, upper = month_bounds(month)
             cursor.execute(
                 f"DELETE FROM {quote(opts.db_table)} WHERE {key} >= %s AND {key} < %s "
                 f"AND {quote(opts.pk.column)} = ANY(%s)",

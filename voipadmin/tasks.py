@@ -5,6 +5,7 @@ from celery import shared_task
 from .reports.deletion import deletion_job_run
 from .reports.deletion_liveness import deletions_sweep
 from .retention import partitions_ahead, retention_apply
+from .table_statistics import analyze_changed
 
 
 # Acknowledged when done, and given back to the queue when the pool child running it dies (killed,
@@ -27,3 +28,9 @@ def sweep_deletions() -> list[int]:
 def maintain_partitions() -> dict:
     """Partitions for the coming months, then retention; safe to run twice at once."""
     return {"created": partitions_ahead(), "removed": retention_apply()}
+
+
+@shared_task(name="voipadmin.tasks.analyze_tables")
+def analyze_tables() -> list[str]:
+    """ANALYZE the tables whose rows changed a lot since their last ANALYZE (autovacuum may be off)."""
+    return analyze_changed()

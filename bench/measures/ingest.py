@@ -16,7 +16,8 @@ from ..dataset.loading import copy_lines
 from ..harness import Row, fmt_int, timed
 
 BATCH = 1000
-TARGET_PER_SECOND = 10_000
+# Issue 16: one client, batches of 1,000, beside COPY of the same rows.
+TARGETS = {"/api/v1/sip-events/": 20_000, "/api/v1/cdrs/": 15_000}
 REGISTRATIONS_TARGET = 5_000
 # The newest days of the loaded year: where a live server's pushes land.
 FROM = datetime.datetime(2026, 10, 25, tzinfo=datetime.UTC)
@@ -206,8 +207,8 @@ def measure(ctx, numbers: tuple[str, str], make: Callable[..., Workload], count:
                 result=f"{fmt_int(result)} events/s ({seconds_taken:.1f} s)",
                 reference=f"COPY of the same rows, {BATCH:,} per transaction, one session: {fmt_int(copy_rate)} rows/s",
                 comparison=f"{result / copy_rate:.2f}x COPY",
-                target=f">= {TARGET_PER_SECOND:,} events/s",
-                met=result >= TARGET_PER_SECOND,
+                target=f">= {TARGETS[workload.path]:,} events/s",
+                met=result >= TARGETS[workload.path],
             )
         )
 

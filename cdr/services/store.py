@@ -9,10 +9,10 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from registrations.models import Account
-from voipadmin.bulk import copy_insert_new
-from voipadmin.partitions import ensure_partitions_for
+from voipadmin.bulk import array_literal, copy_new
+from voipadmin.partitions import ensure_partitions_for, month_bounds, months_between
 
-from ..models import Cdr
+from ..models import Cdr, CdrClaim
 
 # Asterisk's identity is (uniqueid, sequence); the table's unique constraint must also hold `start`
 # (the partition key). A record whose identity is stored with a start this close is the same call
@@ -41,7 +41,12 @@ def _named_by(values: list[str]):
     with one parameter each: a batch's thousands of numbers would otherwise be thousands of
     placeholders to build, send and plan."""
     if connection.vendor == "postgresql":
-        return RawSQL('"extension" = ANY(%s) OR "username" = ANY(%s)', (values, values), output_field=BooleanField())
+        values = array_literal(values)
+        return RawSQL(
+            '"extension" = ANY(%s::text[]) OR "username" = ANY(%s::text[])',
+            (values, values),
+            output_field=BooleanField(),
+        )
     return Q(extension__in=values) | Q(username__in=values)
 
 
@@ -97,21 +102,49 @@ def first_of_each_call(rows: Sequence[dict], stored: Starts | None = None) -> li
 
 
 def stored_starts(rows: Sequence[dict]) -> Starts:
-    """The starts stored for the batch's identities, a query per 500 uniqueids: STORED_SAME_CALL
-    where the database is not PostgreSQL (SQLite, the zero-configuration one), and a follower's
-    cheap look before it hands rows it may have stored already to the store."""
+    """The starts stored for the batch's identities within SAME_CALL_WINDOW of its starts (and
+    maybe some further off, which first_of_each_call tells apart): the store's probe, and a
+    follower's cheap look before it hands rows it may have stored already to the store.
+
+    On PostgreSQL one query per month the window reaches (one or two): `uniqueid = ANY(array)`
+    within that month's partition bounds, which the unique index serves (a filter on the batch's
+    start range would walk every CDR of those days). Elsewhere one query per 500 uniqueids."""
     uniqueids = sorted({row["uniqueid"] for row in rows})
+    if not uniqueids:
+        return {}
+    moments = [row["start"] for row in rows]
+    lower, upper = min(moments) - SAME_CALL_WINDOW, max(moments) + SAME_CALL_WINDOW
+    found: list[tuple] = []
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Cdr._meta.db_table)
+        with connection.cursor() as cursor:
+            for month in months_between(lower, upper):
+                cursor.execute(
+                    f"SELECT uniqueid, sequence, start FROM {table} "
+                    "WHERE start >= %s AND start < %s AND uniqueid = ANY(%s::text[])",
+                    [*month_bounds(month), array_literal(uniqueids)],
+                )
+                found.extend(cursor.fetchall())
+    else:
+        for first in range(0, len(uniqueids), 500):
+            stored = Cdr.objects.filter(uniqueid__in=uniqueids[first : first + 500], start__gte=lower, start__lte=upper)
+            found.extend(stored.values_list("uniqueid", "sequence", "start"))
     starts: Starts = {}
-    for first in range(0, len(uniqueids), 500):
-        stored = Cdr.objects.filter(uniqueid__in=uniqueids[first : first + 500])
-        for uniqueid, sequence, start in stored.values_list("uniqueid", "sequence", "start"):
-            starts.setdefault((uniqueid, sequence), []).append(start)
+    for uniqueid, sequence, start in found:
+        starts.setdefault((uniqueid, sequence), []).append(start)
     return starts
 
 
-def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
-    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns them, for
-    `_release_claims` at the end of the store.
+def _identity_arrays(identities: list[tuple[str, int]]) -> list[str]:
+    return [
+        array_literal(uniqueid for uniqueid, _ in identities),
+        array_literal(sequence for _, sequence in identities),
+    ]
+
+
+def _claim_identities(rows: Sequence[dict]) -> list[str]:
+    """Claim each identity of the batch (cdr.models.CdrClaim) before the probe; returns the claims'
+    row addresses (ctid), for `_release_claims` at the end of the store.
 
     The NOT EXISTS probe sees only what was committed when its statement began: two transactions
     storing the same call at once (a client retrying, two followers) both found nothing and both
@@ -123,21 +156,27 @@ def _claim_identities(rows: Sequence[dict]) -> list[tuple[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cdr_cdrclaim (uniqueid, sequence) SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s) "
-            "ORDER BY u, s ON CONFLICT DO NOTHING",
-            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
+            "ORDER BY u, s ON CONFLICT DO NOTHING RETURNING ctid",
+            _identity_arrays(identities),
         )
-    return identities
+        return [ctid for (ctid,) in cursor.fetchall()]
 
 
-def _release_claims(identities: list[tuple[str, int]]) -> None:
-    """Delete the claims in the claiming transaction: a waiting claim of the same identity goes on
-    when this transaction commits (and finds the row stored), or rolls back."""
+def _release_claims(claims: list[str]) -> None:
+    """Delete the claims in the claiming transaction, by their row addresses (no index walk): a
+    waiting claim of the same identity goes on when this transaction commits (and finds the row
+    stored), or rolls back."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM cdr_cdrclaim WHERE (uniqueid, sequence) IN "
-            "(SELECT u, s FROM unnest(%s::text[], %s::int[]) AS t(u, s))",
-            [[uniqueid for uniqueid, _ in identities], [sequence for _, sequence in identities]],
-        )
+        cursor.execute("DELETE FROM cdr_cdrclaim WHERE ctid = ANY(%s::tid[])", [array_literal(claims)])
+
+
+def claims_vacuum() -> None:
+    """VACUUM the claim table (PostgreSQL, outside a transaction): each stored batch leaves its
+    claims dead there, and where autovacuum is off nothing else would make their space reusable.
+    Empty between transactions, so it takes milliseconds; the beat runs it (cdr.tasks)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(CdrClaim._meta.db_table)}")
 
 
 def cdr_store(*, rows: Sequence[dict]) -> int:
@@ -147,17 +186,19 @@ def cdr_store(*, rows: Sequence[dict]) -> int:
     the batch, with a start within SAME_CALL_WINDOW. Each row holds Cdr field values by attribute
     name (`caller_id`, not `caller`). Accounts are matched here for the whole batch. Runs in one
     transaction (the caller's, if open), which claims each identity (PostgreSQL) from before the
-    probe to its commit, so concurrent batches of one call store it once.
+    probe to its commit, so concurrent batches of one call store it once: the probe's answer then
+    holds until the commit, and the new rows go into the table by COPY.
     """
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(savepoint=False):
         claimed = _claim_identities(rows) if postgresql and rows else []
-        rows = first_of_each_call(rows, None if postgresql else stored_starts(rows))
-        created = 0
+        rows = first_of_each_call(rows, stored_starts(rows))
+        stored: list[dict] = []
         if rows:
             match_accounts(rows)
             ensure_partitions_for(Cdr, [row["start"] for row in rows])
-            created = copy_insert_new(Cdr, rows, stored_when=STORED_SAME_CALL)
+            stored = copy_new(Cdr, rows, key=("uniqueid", "sequence", "start"), stored_when=STORED_SAME_CALL)
+            # `stored`: the rows this call stored (what anything kept beside the CDRs follows).
         if claimed:
             _release_claims(claimed)
-        return created
+        return len(stored)

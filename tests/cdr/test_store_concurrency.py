@@ -68,3 +68,25 @@ def test_claims_live_only_inside_the_storing_transaction_and_take_no_shared_lock
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
             assert cursor.fetchone()[0] <= 1  # at most the partitions' own
     assert CdrClaim.objects.count() == 0
+
+
+def _claims_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size('cdr_cdrclaim')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_vacuum_makes_the_space_of_dead_claims_reusable():
+    """Each batch's claims are dead once it commits; where autovacuum is off the table would grow
+    by a batch's worth each time. After the beat's VACUUM the next batch reuses that space."""
+    from cdr.tasks import vacuum_claims
+
+    base = _item(0)
+    assert cdr_store(rows=[base | {"uniqueid": f"1772708401.{n}", "sequence": n} for n in range(3000)]) == 3000
+    grown = _claims_size()
+    assert grown > 0
+    vacuum_claims()
+    assert cdr_store(rows=[base | {"uniqueid": f"1772708402.{n}", "sequence": n} for n in range(3000)]) == 3000
+    assert _claims_size() == grown
+    assert CdrClaim.objects.count() == 0

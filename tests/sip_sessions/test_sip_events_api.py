@@ -138,3 +138,23 @@ def test_deleting_an_account_keeps_its_events_by_name(api):
     mario.delete()
     event = SipEvent.objects.get(event_id="s4")
     assert (event.account_id, event.username) == (None, "1932")
+
+
+def test_a_batch_of_stored_repeated_and_new_events_stores_each_new_one_once(api):
+    api.post(URL, BATCH[:1], format="json")
+    later = {**BATCH[0], "timestamp": "2026-11-02T11:05:00+01:00"}  # same event_id, another time: another row
+    body = [BATCH[0], BATCH[1], BATCH[1], later, {**BATCH[2], "details": "a repeat keeps the first"}, BATCH[2]]
+    assert api.post(URL, body, format="json").json() == {"received": 6, "created": 3, "unchanged": 3}
+    assert SipEvent.objects.filter(event_id="s1").count() == 2
+    assert SipEvent.objects.get(event_id="s3").details == "a repeat keeps the first"
+
+
+def test_a_number_past_64_bits_is_refused_as_drf_words_it(api):
+    body = b'[{"event_id": "big", "timestamp": "2026-11-02T10:05:00Z", "event": "CONNECT", "username": "u",' \
+           b' "remote_port": 18446744073709551616}]'  # fmt: skip
+    response = api.post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"index": 0, "field": "remote_port", "message": "Ensure this value is less than or equal to 65535."}
+    ]
+    assert not SipEvent.objects.exists()

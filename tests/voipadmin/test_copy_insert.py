@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from tests.testapp.models import Probe
-from voipadmin.bulk import copy_insert_new
+from voipadmin.bulk import copy_insert_new, copy_new
 from voipadmin.partitions import ensure_partitions_for
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,50 @@ def test_twice_in_one_transaction_and_nothing_left_behind():
         assert cursor.fetchone()[0] is None
     assert copy_insert_new(Probe, []) == 0
     assert Probe.objects.count() == 2
+
+
+def test_copy_new_stores_the_probed_rows_by_copy_and_returns_them():
+    ensure_partitions_for(Probe, [T0])
+    rows = [{"event_id": f"n{n}", "time": T0, "kind": "PING", "value": n} for n in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't'")
+        temp_tables = cursor.fetchone()[0]
+        assert copy_new(Probe, rows, key=("event_id", "time")) == rows
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't'")
+        assert cursor.fetchone()[0] == temp_tables  # no stage table made
+    assert sorted(Probe.objects.values_list("event_id", "value", "flag")) == [
+        ("n0", 0, False),
+        ("n1", 1, False),
+        ("n2", 2, False),
+    ]
+    assert copy_new(Probe, [], key=("event_id", "time")) == []
+
+
+def test_copy_new_of_a_row_stored_since_the_probe_stores_the_others_once():
+    """Another transaction committed one of the rows between the caller's probe and its COPY: the
+    unique constraint refuses the COPY, and the rows go the ON CONFLICT way, in the same transaction."""
+    ensure_partitions_for(Probe, [T0])
+    Probe.objects.create(event_id="raced", time=T0, kind="PONG")
+    rows = [
+        {"event_id": "fresh", "time": T0, "kind": "PING"},
+        {"event_id": "raced", "time": T0, "kind": "PING"},
+        {"event_id": "later", "time": T0 + datetime.timedelta(days=40), "kind": "PING"},
+    ]
+    ensure_partitions_for(Probe, [row["time"] for row in rows])
+    with transaction.atomic():
+        stored = copy_new(Probe, rows, key=("event_id", "time"))
+        assert [row["event_id"] for row in stored] == ["fresh", "later"]
+    assert sorted(Probe.objects.values_list("event_id", "kind")) == [
+        ("fresh", "PING"),
+        ("later", "PING"),
+        ("raced", "PONG"),
+    ]
+
+
+def test_copy_new_refusals_other_than_a_repeat_are_raised():
+    from django.db import DataError
+
+    ensure_partitions_for(Probe, [T0])
+    with pytest.raises(DataError), transaction.atomic():
+        copy_new(Probe, [{"event_id": "big", "time": T0, "kind": "PING", "value": 2**40}], key=("event_id", "time"))
+    assert not Probe.objects.exists()

@@ -3,7 +3,9 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from voipadmin.reports.filters import select
 from voipadmin.reports.reads import ReplicaReadsMixin
@@ -11,6 +13,7 @@ from voipadmin.request_context import rebind
 
 from .ingest import BatchRejected, ingest_batch
 from .pagination import KeysetPagination
+from .parsers import IngestJSONParser
 from .permissions import CanIngest, CanViewReport
 
 
@@ -36,6 +39,10 @@ class IngestMixin:
 
     ingest_serializer_class: type[serializers.Serializer] | None = None
     ingest = None
+    # The project's parsers, JSON read by orjson (parsers.py).
+    parser_classes = [
+        IngestJSONParser if parser is JSONParser else parser for parser in api_settings.DEFAULT_PARSER_CLASSES
+    ]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -43,6 +43,8 @@ CELERY_TASK_ROUTES = {
     "*.tasks.export_*": {"queue": REPORTS_QUEUE},
     "sip_sessions.tasks.reconcile_events": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.maintain_partitions": {"queue": MAINTENANCE_QUEUE},
+    "voipadmin.tasks.analyze_tables": {"queue": MAINTENANCE_QUEUE},
+    "cdr.tasks.vacuum_claims": {"queue": MAINTENANCE_QUEUE},
     "conferences.tasks.delete_expired_recordings": {"queue": MAINTENANCE_QUEUE},
     "monitoring.tasks.trim_terminal_history": {"queue": MAINTENANCE_QUEUE},
     "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
@@ -57,6 +59,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "voipadmin.tasks.maintain_partitions",
         "schedule": timedelta(seconds=PARTITION_MAINTENANCE_INTERVAL),
     },
+}
+
+# The console's own ANALYZE (voipadmin/table_statistics.py): a table whose rows changed by more than
+# ANALYZE_THRESHOLD + ANALYZE_SCALE_PERCENT % of its rows since its last ANALYZE is analyzed
+# (autovacuum's rule and defaults), so the planner has statistics where autovacuum is off.
+ANALYZE_INTERVAL = env_int("ANALYZE_INTERVAL", 300)
+ANALYZE_THRESHOLD = env_int("ANALYZE_THRESHOLD", 50)
+ANALYZE_SCALE_PERCENT = env_int("ANALYZE_SCALE_PERCENT", 10)
+CELERY_BEAT_SCHEDULE["analyze-tables"] = {
+    "task": "voipadmin.tasks.analyze_tables",
+    "schedule": timedelta(seconds=ANALYZE_INTERVAL),
+}
+
+# cdr: the claims each stored batch leaves dead (cdr.models.CdrClaim) made reusable by VACUUM
+CELERY_BEAT_SCHEDULE["vacuum-cdr-claims"] = {
+    "task": "cdr.tasks.vacuum_claims",
+    "schedule": timedelta(seconds=env_int("CDR_CLAIMS_VACUUM_INTERVAL", 60)),
 }
 
 # conferences: recording retention (RECORDING_RETENTION_DAYS), checked hourly
