@@ -63,12 +63,18 @@ def time_label(moment: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo, *,
     return local.strftime("%d %b %H:%M" if with_day else "%H:%M")
 
 
-def interval_words(moment: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo) -> str:
+def _clock(local: datetime.datetime) -> str:
+    """HH:MM, with the zone's abbreviation where the clock shows that time twice (a fall-back)."""
+    other = local.replace(fold=1 - local.fold)
+    return f"{local:%H:%M}" + (f" {local:%Z}" if other.utcoffset() != local.utcoffset() else "")
+
+
+def interval_words(moment: datetime.datetime, stop: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo) -> str:
     start = moment.astimezone(zone)
-    stop = (moment + datetime.timedelta(seconds=step)).astimezone(zone)
     if step >= 86400:
-        return start.strftime("%Y-%m-%d") + ("" if step == 86400 else stop.strftime(" to %Y-%m-%d"))
-    return f"{start:%Y-%m-%d %H:%M} to {stop:%H:%M}"
+        last = (stop - datetime.timedelta(seconds=1)).astimezone(zone)
+        return start.strftime("%Y-%m-%d") + ("" if last.date() == start.date() else last.strftime(" to %Y-%m-%d"))
+    return f"{start:%Y-%m-%d} {_clock(start)} to {_clock(stop.astimezone(zone))}"
 
 
 def label_of(data: ChartData, key: str) -> str:
@@ -108,7 +114,7 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
             base -= height
             segments.append(Segment(x, base, max(slot - gap, 0.5), height, f"url(#{styles[key].ident})"))
         parts = [f"{label_of(data, key)}: {bucket.counts.get(key, 0)}" for key in data.keys]
-        title = f"{interval_words(bucket.start, data.step, zone)} — " + ", ".join(parts)
+        title = f"{interval_words(bucket.start, bucket.stop, data.step, zone)} — " + ", ".join(parts)
         if len(data.keys) > 1:
             title += f"; total {bucket.total}"
         bars.append(Bar(segments=segments, title=title, x=x, width=max(slot - gap, 0.5)))
@@ -140,7 +146,7 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
     ]
     rows = [
         {
-            "interval": interval_words(bucket.start, data.step, zone),
+            "interval": interval_words(bucket.start, bucket.stop, data.step, zone),
             "counts": [bucket.counts.get(key, 0) for key in data.keys],
             "total": bucket.total,
         }
