@@ -35,7 +35,10 @@ def rollup_counts(
     if inner_stop <= inner_start:
         return None
     chart = selection.report.chart
-    edge_rows = selection.queryset.filter(Q(start__lt=inner_start) | Q(start__gte=inner_stop))
+    # each end bounded on both sides: two short ranges of the time index, not the month between them
+    edge_rows = selection.queryset.filter(
+        Q(start__gte=edges[0], start__lt=inner_start) | Q(start__gte=inner_stop, start__lt=edges[-1])
+    )
     live, _bucket = grouped(chart, edge_rows, edges)
     live_sql, live_params = live.query.sql_with_params()
     summed = (

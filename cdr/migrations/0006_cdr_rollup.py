@@ -37,7 +37,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "CDR rollup row",
-                "indexes": [models.Index(fields=["bucket", "disposition"], name="cdr_rollup_bucket_idx")],
+                "indexes": [
+                    models.Index(
+                        fields=["bucket", "disposition"], include=["calls", "billsec"], name="cdr_rollup_bucket_idx"
+                    )
+                ],
             },
         ),
         migrations.RunPython(install, uninstall),

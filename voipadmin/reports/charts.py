@@ -164,7 +164,7 @@ def bucket_edges(
     span = datetime.timedelta(seconds=step)
     # A fall-back moves the wall clock back (by 3 hours at most, anywhere): walls this far beyond
     # both ends hold every instant of the range and the edges just outside it.
-    margin = datetime.timedelta(hours=3) + span
+    margin = span * (3 * 3600 // step + 1)  # whole steps: the walls stay on the grid
     local = start.astimezone(zone).replace(tzinfo=None)
     as_utc = local.replace(tzinfo=datetime.UTC).timestamp()
     wall = datetime.datetime.fromtimestamp(as_utc // step * step, datetime.UTC).replace(tzinfo=None) - margin

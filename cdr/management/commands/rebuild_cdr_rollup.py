@@ -8,9 +8,10 @@ from cdr.rollup import kept, rollup_rebuild
 
 def moment(value: str) -> datetime.datetime:
     """A date (its midnight, UTC) or an ISO time with an offset."""
+    day = parse_date(value)
+    if day is not None:
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
     parsed = parse_datetime(value)
-    if parsed is None and parse_date(value) is not None:
-        parsed = datetime.datetime.combine(parse_date(value), datetime.time(), tzinfo=datetime.UTC)
     if parsed is None or parsed.tzinfo is None:
         raise CommandError(
             f"--since {value!r}: give a date (2026-03-01) or a time with its offset (2026-03-01T00:00+01:00)."
