@@ -99,7 +99,7 @@ def test_channel_columns_keep_to_one_line_with_the_whole_name_in_hover_and_panel
         assert cell.get_attribute("title") == value
         box = cell.bounding_box()
         assert box["height"] <= one_line + 1, value  # one line, not a letter column
-        assert 120 <= box["width"] <= 260, value  # 15em and its padding at most, never a sliver
+        assert 100 <= box["width"] <= 200, value  # 10em and its padding at most, never a sliver
         assert cell.evaluate("td => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     assert page.locator("td.empty").count() >= 1  # a blank destination channel is still a dash
