@@ -10,6 +10,7 @@ from voipadmin.reports.units import duration_column
 
 from .filters import CdrFilter
 from .models import Cdr
+from .rollup_chart import rollup_counts
 from .selectors import call_legs
 from .services.sip_code import sip_code_source
 
@@ -52,6 +53,16 @@ def _account_history(username_path: str):
     return link
 
 
+def _whole_value(field: str):
+    """The hover of a one-line cell: the whole value (a channel name is cut at the column's width)."""
+    return lambda row: getattr(row, field)
+
+
+def _one_line(field: str):
+    """`channel` (one line, cut with an ellipsis: static/cdr/cdr.css), or `empty` for a blank cell."""
+    return lambda row: "channel" if getattr(row, field) else "empty"
+
+
 def call_figures(data: ChartData) -> list[tuple[str, str]]:
     """ASR (answered / all calls) and ACD (mean billsec of the answered) of the charted selection."""
     answered = data.count_of(Cdr.Disposition.ANSWERED)
@@ -74,6 +85,7 @@ CALLS_CHART = Chart(
     ],
     total_of="billsec",
     figures=call_figures,
+    summary=rollup_counts,
 )
 
 
@@ -101,8 +113,8 @@ cdr_report = Report(
         Column("clid", "Caller ID"),
         Column("accountcode", listed=False, sortable=False),
         Column("dcontext", listed=False, sortable=False),
-        Column("channel"),
-        Column("dstchannel"),
+        Column("channel", hint=_whole_value("channel"), css=_one_line("channel")),
+        Column("dstchannel", hint=_whole_value("dstchannel"), css=_one_line("dstchannel")),
         Column("lastapp"),
         Column("lastdata", listed=False, sortable=False),
         Column("amaflags", listed=False, sortable=False),

@@ -32,6 +32,8 @@ def retention_apply(*, now: datetime.datetime | None = None) -> dict[str, int]:
         dropped = drop_months_before(model, cutoff)
         count = sum(rows for _name, rows in dropped) + delete_older_than(model, cutoff)
         removed[model._meta.label] = count
+        if dropped and hasattr(model, "after_retention"):
+            model.after_retention(cutoff)  # a dropped partition fires no trigger: its summary follows
         if count:
             server_event(
                 event_type=model.retention_event,

@@ -77,3 +77,38 @@ def test_cdr_end_to_end(page, screenshot, admin_user):
     assert len(exported) == 5
     assert {row[header.index("Disposition")] for row in exported[1:]} == {"BUSY", "NO_ANSWER"}
     assert exported[1][header.index("Disposition as received")] == "CANCEL"
+
+
+CHANNEL = "PJSIP/trunk-provider-with-a-long-name-0000000a"
+DST_CHANNEL = "PJSIP/trunk-provider-with-a-very-long-name-0000000b;2/" + "x" * 80
+
+
+def test_channel_columns_keep_to_one_line_with_the_whole_name_in_hover_and_panel(page, screenshot, admin_user):
+    """At 1440 px the channels were wrapped a few letters a line (a column as narrow as one letter):
+    now one line, cut with an ellipsis at the column's width, the whole name in the hover and in
+    the detail panel, and the page never scrolls sideways."""
+    cdr = CdrFactory(start=at(0), channel=CHANNEL, dstchannel=DST_CHANNEL, clid='"Reception desk" <100>')
+    CdrFactory(start=at(1), channel="PJSIP/100-00000001", dstchannel="")
+    log_in(page, "boss")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/cdr/")
+    row = page.locator(f"tr[data-pk='{cdr.pk}']")
+    one_line = row.locator("td.time").bounding_box()["height"]
+    for index, value in enumerate((CHANNEL, DST_CHANNEL)):
+        cell = row.locator("td.channel").nth(index)
+        assert cell.get_attribute("title") == value
+        box = cell.bounding_box()
+        assert box["height"] <= one_line + 1, value  # one line, not a letter column
+        assert 100 <= box["width"] <= 200, value  # 10em and its padding at most, never a sliver
+        assert cell.evaluate("td => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.locator("td.empty").count() >= 1  # a blank destination channel is still a dash
+    screenshot("channels-1440")
+    row.locator("td").nth(1).click()
+    panel = page.locator("#detail-panel:not([hidden])")
+    panel.wait_for()
+    assert DST_CHANNEL in panel.inner_text() and CHANNEL in panel.inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/cdr/")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot("channels-390")

@@ -20,7 +20,7 @@ def test_a_long_cell_is_clipped_with_the_full_value_in_its_title(operator_client
     row = CdrFactory(channel=LONG, src="100")
     page = operator_client.get("/cdr/").content.decode()
     cell = re.search(
-        r'<td class="clip" title="([^"]*)" data-label="Channel"><span class="clip-text">([^<]*)</span>', page
+        r'<td class="channel clip" title="([^"]*)" data-label="Channel"><span class="clip-text">([^<]*)</span>', page
     )
     assert cell is not None, "the channel cell is not clipped"
     assert html.unescape(cell.group(1)) == LONG

@@ -32,6 +32,7 @@ MAINTENANCE = [
     "audit.tasks.expire_login_lockouts",
     "voipadmin.tasks.sweep_deletions",
     "registrations.tasks.expire_bindings",
+    "cdr.tasks.compact_rollup",
 ]
 
 

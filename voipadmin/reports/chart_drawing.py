@@ -63,12 +63,23 @@ def time_label(moment: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo, *,
     return local.strftime("%d %b %H:%M" if with_day else "%H:%M")
 
 
-def interval_words(moment: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo) -> str:
+def _clock(local: datetime.datetime, changes: bool) -> str:
+    """HH:MM, with the zone's abbreviation where the clock shows that time twice (a fall-back)."""
+    if changes and local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return f"{local:%H:%M %Z}"
+    return f"{local:%H:%M}"
+
+
+def interval_words(
+    moment: datetime.datetime, stop: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo, *, changes: bool = True
+) -> str:
+    """`2026-10-25` (a day), `2026-10-19 to 2026-10-25` (a week), `2026-10-25 02:00 CEST to 02:00 CET`;
+    `changes=False`: the zone's offset is the same all through the chart (no fall-back to name)."""
     start = moment.astimezone(zone)
-    stop = (moment + datetime.timedelta(seconds=step)).astimezone(zone)
     if step >= 86400:
-        return start.strftime("%Y-%m-%d") + ("" if step == 86400 else stop.strftime(" to %Y-%m-%d"))
-    return f"{start:%Y-%m-%d %H:%M} to {stop:%H:%M}"
+        last = (stop - datetime.timedelta(seconds=1)).astimezone(zone)
+        return start.strftime("%Y-%m-%d") + ("" if last.date() == start.date() else last.strftime(" to %Y-%m-%d"))
+    return f"{start:%Y-%m-%d} {_clock(start, changes)} to {_clock(stop.astimezone(zone), changes)}"
 
 
 def label_of(data: ChartData, key: str) -> str:
@@ -95,6 +106,9 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
     count = max(len(data.buckets), 1)
     slot = plot_width / count
     gap = 1 if slot > 3 else 0
+    # the viewer's offset changes inside the chart (DST): the repeated hour's intervals name the zone
+    changes = len({bucket.start.astimezone(zone).utcoffset() for bucket in data.buckets}) > 1
+    words = [interval_words(bucket.start, bucket.stop, data.step, zone, changes=changes) for bucket in data.buckets]
     bars = []
     for position, bucket in enumerate(data.buckets):
         x = LEFT + position * slot
@@ -108,7 +122,7 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
             base -= height
             segments.append(Segment(x, base, max(slot - gap, 0.5), height, f"url(#{styles[key].ident})"))
         parts = [f"{label_of(data, key)}: {bucket.counts.get(key, 0)}" for key in data.keys]
-        title = f"{interval_words(bucket.start, data.step, zone)} — " + ", ".join(parts)
+        title = f"{words[position]} — " + ", ".join(parts)
         if len(data.keys) > 1:
             title += f"; total {bucket.total}"
         bars.append(Bar(segments=segments, title=title, x=x, width=max(slot - gap, 0.5)))
@@ -140,11 +154,11 @@ def draw(data: ChartData, *, zone: zoneinfo.ZoneInfo, ident: str) -> dict:
     ]
     rows = [
         {
-            "interval": interval_words(bucket.start, data.step, zone),
+            "interval": words[position],
             "counts": [bucket.counts.get(key, 0) for key in data.keys],
             "total": bucket.total,
         }
-        for bucket in data.buckets
+        for position, bucket in enumerate(data.buckets)
     ]
     drawing = {
         "ident": ident,

@@ -1,7 +1,8 @@
 """A chart's drawing as SVG and its numbers as table rows, written directly: a month's 120 bars of
 four series through the template engine took ~200 ms of filters; this takes a few."""
 
-from django.utils.html import escape
+from html import escape  # the same entities as Django's escape, without a SafeString made per call
+
 from django.utils.safestring import SafeString, mark_safe
 
 MARK_PATHS = {
@@ -47,7 +48,7 @@ def svg_markup(drawing: dict) -> SafeString:
         for segment in bar.segments:
             out.append(
                 f'<rect x="{segment.x:.2f}" y="{segment.y:.2f}" width="{segment.width:.2f}" '
-                f'height="{segment.height:.2f}" fill="{escape(segment.fill)}"/>'
+                f'height="{segment.height:.2f}" fill="{segment.fill}"/>'
             )
         out.append("</g>")
     out.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#444"/>')

@@ -53,7 +53,12 @@ def chart_json(data) -> dict:
         "stop": data.stop.isoformat() if data.stop else None,
         "series": [{"key": key, "label": chart.series_label(key) if chart.series else chart.unit} for key in data.keys],
         "buckets": [
-            {"start": bucket.start.isoformat(), "counts": bucket.counts, "total": bucket.total}
+            {
+                "start": bucket.start.isoformat(),
+                "stop": bucket.stop.isoformat(),
+                "counts": bucket.counts,
+                "total": bucket.total,
+            }
             for bucket in data.buckets
         ],
         "total": data.total,

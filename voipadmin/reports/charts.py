@@ -5,8 +5,10 @@ A report opts in with `Report(chart=Chart(...))`; the machine then serves `chart
 fragment the list page loads above its table), `chart.svg` and `chart.json` beside the list URL.
 """
 
+import bisect
 import contextlib
 import datetime
+import itertools
 import math
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
@@ -64,6 +66,12 @@ class Chart:
     figures: Callable[["ChartData"], list[tuple[str, str]]] | None = None
     # kind="online": the range filter over the rows' ends, so a window selects the rows overlapping it.
     overlap_filter: str = ""
+    # A summary table that answers some selections without reading their rows (the CDR rollup):
+    # (selection, bucket edges, range start, range stop) -> count_rows' rows, or None when it cannot
+    # answer this selection exactly (then the rows are counted).
+    summary: (
+        Callable[[Selection, list[datetime.datetime], datetime.datetime, datetime.datetime], list | None] | None
+    ) = None
 
     def window_query(self, since: datetime.datetime, until: datetime.datetime) -> dict[str, str]:
         """The list filters that select, and bound the chart to, the window since..until."""
@@ -76,7 +84,10 @@ class Chart:
 
 @dataclass
 class Bucket:
+    """[start, stop): a day of 23 or 25 hours where the viewer's clock changes."""
+
     start: datetime.datetime
+    stop: datetime.datetime
     counts: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -126,34 +137,81 @@ def step_words(step: int) -> str:
     return f"{step} s"
 
 
-class EpochBucket(Func):
-    """The interval a time falls in, grouped in SQL. PostgreSQL: date_bin(step, col, origin), a
-    timestamp (integer arithmetic, ~3x cheaper per row than EXTRACT(EPOCH), which is numeric);
-    SQLite: (strftime('%s') + offset) / step, an integer. `bucket_index` reads either."""
+def bucket_edges(
+    start: datetime.datetime, stop: datetime.datetime, step: int, zone: zoneinfo.ZoneInfo
+) -> list[datetime.datetime]:
+    """The instants where the buckets from the one holding `start` to the one holding `stop` begin,
+    then where the last one ends: bucket i is [edges[i], edges[i + 1]).
 
-    def __init__(self, expression, *, step: int, offset: int):
-        self.step, self.offset = int(step), int(offset)
+    Cut on the viewer's wall clock, so a DST change moves no later bucket: a day step cuts at each
+    local midnight (a 23- or 25-hour day is one bucket), a step of 2 days or a week at every other
+    day or each Monday; a shorter step at each wall time that is a multiple of it, where that wall
+    time exists (the hour a clock skips has no bucket, the hour it repeats has two: none doubled,
+    none lost).
+    """
+    if step >= 86400:
+        days = step // 86400
+        first = start.astimezone(zone).date()
+        first -= datetime.timedelta(days=(first.toordinal() - 1) % days)  # ordinal 1 was a Monday
+        edges = []
+        day = first
+        while not edges or edges[-1] <= stop:
+            # fold 0: a midnight the clock skips is the day's first instant, one it repeats the first
+            midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+            edges.append(midnight.astimezone(datetime.UTC))
+            day += datetime.timedelta(days=days)
+        return edges
+    span = datetime.timedelta(seconds=step)
+    # A fall-back moves the wall clock back (by 3 hours at most, anywhere): walls this far beyond
+    # both ends hold every instant of the range and the edges just outside it.
+    margin = span * (3 * 3600 // step + 1)  # whole steps: the walls stay on the grid
+    local = start.astimezone(zone).replace(tzinfo=None)
+    as_utc = local.replace(tzinfo=datetime.UTC).timestamp()
+    wall = datetime.datetime.fromtimestamp(as_utc // step * step, datetime.UTC).replace(tzinfo=None) - margin
+    last_wall = stop.astimezone(zone).replace(tzinfo=None) + margin
+    instants: set[datetime.datetime] = set()
+    while wall <= last_wall:
+        for fold in (0, 1):
+            moment = wall.replace(tzinfo=zone, fold=fold).astimezone(datetime.UTC)
+            if moment.astimezone(zone).replace(tzinfo=None) == wall:  # the wall time exists
+                instants.add(moment)
+        wall += span
+    ordered = sorted(instants)
+    low = max(index for index, moment in enumerate(ordered) if moment <= start)
+    high = min(index for index, moment in enumerate(ordered) if moment > stop)
+    return ordered[low : high + 1]
+
+
+class BucketOf(Func):
+    """The bucket a time falls in, grouped in SQL. PostgreSQL: width_bucket(col, edges), a binary
+    search of the edges (any lengths: a 25-hour day); its 1 is the first bucket. SQLite: the
+    whole `unit`s since the first edge (`unit` divides every bucket's length), placed in Python."""
+
+    def __init__(self, expression, *, edges: list[datetime.datetime]):
+        self.edges = edges
+        starts = [int(edge.timestamp()) for edge in edges]
+        self.origin = starts[0]
+        self.unit = math.gcd(*(moment - self.origin for moment in starts[1:]))
         super().__init__(expression, output_field=IntegerField())
 
     def as_sql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        # the origin is the Unix epoch moved by the zone's offset: buckets start at local midnight
-        origin = f"TIMESTAMPTZ 'epoch' - INTERVAL '{self.offset} seconds'"
-        return f"date_bin(INTERVAL '{self.step} seconds', {column}, {origin})", params
+        return f"width_bucket({column}, %s::timestamptz[])", [*params, self.edges]
 
     def as_sqlite(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        # whole seconds; integer division truncates, and every stored time is after 1970
-        return f"((CAST(strftime('%%s', {column}) AS INTEGER) + {self.offset}) / {self.step})", params
+        # whole seconds; the rows are at or after the first edge, so the division truncates down
+        return f"((CAST(strftime('%%s', {column}) AS INTEGER) - {self.origin}) / {self.unit})", params
 
     def get_db_converters(self, connection):
-        return []  # a timestamp on PostgreSQL, an integer on SQLite: bucket_index reads both
+        return []
 
-
-def bucket_index(value, *, step: int, offset: int) -> int:
-    if isinstance(value, datetime.datetime):
-        return math.floor((value.timestamp() + offset) / step)
-    return int(value)
+    def index_of(self, value: int, vendor: str) -> int:
+        """The bucket's position (0 the first) from what the database grouped by."""
+        if vendor == "postgresql":
+            return int(value) - 1
+        moment = self.origin + int(value) * self.unit
+        return bisect.bisect_right(self.edges, datetime.datetime.fromtimestamp(moment, datetime.UTC)) - 1
 
 
 def _bounds(selection: Selection, chart: Chart) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -176,12 +234,6 @@ def _bounds(selection: Selection, chart: Chart) -> tuple[datetime.datetime | Non
 
 def narrowed(queryset: QuerySet, chart: Chart) -> QuerySet:
     return queryset.filter(chart.only) if chart.only is not None else queryset
-
-
-def _offset(zone: zoneinfo.ZoneInfo, when: datetime.datetime) -> int:
-    """Seconds east of UTC at `when`: day and hour buckets begin at the viewer's midnight."""
-    offset = when.astimezone(zone).utcoffset()
-    return int(offset.total_seconds()) if offset else 0
 
 
 class ChartTimeout(Exception):
@@ -216,20 +268,16 @@ def _chart_data(*, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo) 
     if start is None or stop is None:
         return ChartData(chart=chart, step=STEPS[0], start=start, stop=stop, buckets=[], keys=keys)
     step = step_for(stop - start)
-    offset = _offset(zone, start)
-    first = math.floor((start.timestamp() + offset) / step)
-    last = math.floor((stop.timestamp() + offset) / step)
-    buckets = [
-        Bucket(start=datetime.datetime.fromtimestamp(index * step - offset, datetime.UTC))
-        for index in range(first, last + 1)
-    ]
+    edges = bucket_edges(start, stop, step, zone)
+    buckets = [Bucket(start=begin, stop=end) for begin, end in itertools.pairwise(edges)]
     if chart.kind == "online":
-        rows = _online_rows(chart, selection.queryset, buckets, step, first)
+        rows = _online_rows(chart, selection.queryset, buckets)
     else:
-        rows = _count_rows(chart, selection.queryset, step, offset)
+        rows = chart.summary(selection, edges, start, stop) if chart.summary is not None else None
+        if rows is None:
+            rows = count_rows(chart, narrowed(selection.queryset, chart), edges)
     known = set(keys)
-    for index, key, count, total in rows:
-        position = index - first
+    for position, key, count, total in rows:
         if not 0 <= position < len(buckets):
             continue
         key = key if key in known or not chart.series else OTHER
@@ -242,26 +290,32 @@ def _chart_data(*, chart: Chart, selection: Selection, zone: zoneinfo.ZoneInfo) 
     return ChartData(chart=chart, step=step, start=start, stop=stop, buckets=buckets, keys=keys)
 
 
-def _count_rows(chart: Chart, queryset: QuerySet, step: int, offset: int) -> list[tuple]:
-    """One GROUP BY (bucket, split) over the selection: PostgreSQL reads the time index's range."""
-    grouped = (
-        narrowed(queryset, chart)
-        .order_by()
-        .annotate(chart_bucket=EpochBucket(F(chart.time), step=step, offset=offset))
-        .values("chart_bucket", *([chart.split] if chart.split else []))
-    )
+def grouped(chart: Chart, queryset: QuerySet, edges: list[datetime.datetime]) -> tuple[QuerySet, BucketOf]:
+    """The GROUP BY (bucket, split) of `queryset`'s rows within the edges: `chart_bucket`, the split
+    field, `chart_count` and (with `total_of`) `chart_total`. The edges bound it too, which opens only
+    their months' partitions when the selection's range is open."""
+    bucket = BucketOf(F(chart.time), edges=edges)
+    within = queryset.order_by().filter(**{f"{chart.time}__gte": edges[0], f"{chart.time}__lt": edges[-1]})
+    query = within.annotate(chart_bucket=bucket).values("chart_bucket", *([chart.split] if chart.split else []))
     aggregates = {"chart_count": Count("pk")}
     if chart.total_of:
         aggregates["chart_total"] = Sum(chart.total_of)
+    return query.annotate(**aggregates), bucket
+
+
+def count_rows(chart: Chart, queryset: QuerySet, edges: list[datetime.datetime]) -> list[tuple]:
+    """(position, key, count, total) per bucket and split of the rows: one grouped query that reads
+    the time index's range (on PostgreSQL, only the range's partitions)."""
+    query, bucket = grouped(chart, queryset, edges)
+    vendor = connections[queryset.db].vendor
     rows = []
-    for row in grouped.annotate(**aggregates):
+    for row in query:
         key = row[chart.split] if chart.split else "rows"
-        index = bucket_index(row["chart_bucket"], step=step, offset=offset)
-        rows.append((index, key, row["chart_count"], row.get("chart_total")))
+        rows.append((bucket.index_of(row["chart_bucket"], vendor), key, row["chart_count"], row.get("chart_total")))
     return rows
 
 
-def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket], step: int, first: int) -> list[tuple]:
+def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket]) -> list[tuple]:
     """Distinct `chart.distinct` per bucket among the rows whose [time, end) overlaps it.
 
     The buckets are a VALUES list joined to the selection (restricted to rows overlapping the
@@ -273,7 +327,7 @@ def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket], step: 
     connection = connections[database]
     adapt = connection.ops.adapt_datetimefield_value
     range_start = buckets[0].start
-    range_stop = buckets[-1].start + datetime.timedelta(seconds=step)
+    range_stop = buckets[-1].stop
     inner = (
         queryset.order_by()
         .annotate(chart_key=F(chart.distinct), chart_time=F(chart.time), chart_end=chart.end())
@@ -284,7 +338,7 @@ def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket], step: 
     values = ", ".join(["(%s, %s, %s)"] * len(buckets))
     value_params: list = []
     for index, bucket in enumerate(buckets):
-        value_params += [index, adapt(bucket.start), adapt(bucket.start + datetime.timedelta(seconds=step))]
+        value_params += [index, adapt(bucket.start), adapt(bucket.stop)]
     sql = (
         f"WITH chart_buckets (chart_position, bucket_start, bucket_stop) AS (VALUES {values}) "
         f"SELECT chart_position, COUNT(DISTINCT chart_rows.chart_key) "
@@ -295,7 +349,7 @@ def _online_rows(chart: Chart, queryset: QuerySet, buckets: list[Bucket], step: 
     with connection.cursor() as cursor:
         cursor.execute(sql, [*value_params, *inner_params])
         found = dict(cursor.fetchall())
-    return [(first + position, "rows", count, None) for position, count in found.items()]
+    return [(position, "rows", count, None) for position, count in found.items()]
 
 
 def binding_end() -> object:

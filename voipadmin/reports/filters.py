@@ -135,6 +135,10 @@ class Selection:
     def queryset(self) -> QuerySet:
         return self.filterset.qs
 
+    def filtered_by(self) -> set[str]:
+        """The names of the filters that narrow the selection."""
+        return {name for name, value in self.filterset.form.cleaned_data.items() if _is_set(value)}
+
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value in words) for each filter that narrows the selection."""
         active = []

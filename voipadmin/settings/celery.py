@@ -50,6 +50,7 @@ CELERY_TASK_ROUTES = {
     "audit.tasks.expire_login_lockouts": {"queue": MAINTENANCE_QUEUE},
     "registrations.tasks.expire_bindings": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.sweep_deletions": {"queue": MAINTENANCE_QUEUE},
+    "cdr.tasks.compact_rollup": {"queue": MAINTENANCE_QUEUE},
 }
 
 PARTITION_MAINTENANCE_INTERVAL = env_int("PARTITION_MAINTENANCE_INTERVAL", 3600)
@@ -88,6 +89,12 @@ CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
 CELERY_BEAT_SCHEDULE["expire-login-lockouts"] = {
     "task": "audit.tasks.expire_login_lockouts",
     "schedule": timedelta(seconds=env_int("LOGIN_LOCKOUT_SWEEP_INTERVAL", 60)),
+}
+
+# cdr: fold the chart rollup's rows of differences (cdr.rollup), one row per 15 minutes and disposition
+CELERY_BEAT_SCHEDULE["compact-cdr-rollup"] = {
+    "task": "cdr.tasks.compact_rollup",
+    "schedule": timedelta(seconds=env_int("CDR_ROLLUP_COMPACT_INTERVAL", 60)),
 }
 
 # sip_sessions: seconds between beat runs of reconciliation
