@@ -131,15 +131,18 @@ def test_batches_resume_after_the_last_key_and_a_last_pass_catches_late_rows(adm
         [Probe(event_id=f"p{n}", time=moment, kind="PING" if n % 5 else "PONG") for n, moment in enumerate(times)]
     )
     batches: list[list[int]] = []
-    real = deletion.delete_by_key
+    real = deletion.delete_by_partition
 
-    def spying(model, rows):
-        batches.append([pk for pk, _time in rows])
-        if len(batches) == 1:  # a late row, with an id below the cursor
-            Probe.objects.create(id=made[0].pk - 1, event_id="late", time=BASE, kind="PING")
-        return real(model, rows)
+    def spying(queryset, size, deleted):
+        def batch(rows):
+            batches.append(sorted(pk for pk, _time in rows))
+            if len(batches) == 1:  # a late row, with an id below the cursor
+                Probe.objects.create(id=made[0].pk - 1, event_id="late", time=BASE, kind="PING")
+            deleted(rows)
 
-    monkeypatch.setattr(deletion, "delete_by_key", spying)
+        return real(queryset, size, batch)
+
+    monkeypatch.setattr(deletion, "delete_by_partition", spying)
     job = DeletionJob.objects.create(
         report="probes", query="kind=PING", description="Kind: Ping", requested_by=admin_user
     )
@@ -160,15 +163,18 @@ def test_rows_arriving_during_the_delete_are_not_taken_and_the_job_ends(admin_us
     Probe.objects.bulk_create([Probe(event_id=f"p{n}", time=BASE, kind="PING") for n in range(6)])
     selection = deletion_selection(probes, QueryDict("kind=PING"))
     job = deletion.deletion_job_create(report=probes, selection=selection, expected=6, context=_context(admin_user))
-    real = deletion.delete_by_key
+    real = deletion.delete_by_partition
     arrived: list[str] = []
 
-    def with_arrivals(model, rows):
-        if len(arrived) < 50:  # bounded, so a regression fails instead of hanging
-            arrived.append(Probe.objects.create(event_id=f"new{len(arrived)}", time=BASE, kind="PING").event_id)
-        return real(model, rows)
+    def with_arrivals(queryset, size, deleted):
+        def batch(rows):
+            if len(arrived) < 50:  # bounded, so a regression fails instead of hanging
+                arrived.append(Probe.objects.create(event_id=f"new{len(arrived)}", time=BASE, kind="PING").event_id)
+            deleted(rows)
 
-    monkeypatch.setattr(deletion, "delete_by_key", with_arrivals)
+        return real(queryset, size, batch)
+
+    monkeypatch.setattr(deletion, "delete_by_partition", with_arrivals)
     done = deletion_job_run(job_id=job.pk)
     assert done.state == "done" and done.deleted == 6
     assert len(arrived) == 3  # one arrival per batch of the six confirmed rows
