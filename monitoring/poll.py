@@ -59,7 +59,7 @@ def changed_account_ids(*, since: datetime.datetime, now: datetime.datetime) -> 
     others = [query.values_list("account_id", Value(False)) for query in (states, bindings, lapsed)]
     changed: set[int] = set()
     edits: set[int] = set()
-    for account_id, was_edited in edited.union(*others, all=True):
+    for account_id, was_edited in edited.union(*others, all=True).order_by():
         changed.add(account_id)
         if was_edited:
             edits.add(account_id)

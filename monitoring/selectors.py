@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
@@ -76,8 +77,7 @@ def user_rows(accounts: QuerySet, *, now: datetime.datetime | None = None) -> li
     """The monitoring row of every account of the queryset (unsorted)."""
     now = now or timezone.now()
     if connection.vendor == "postgresql":
-        sql, params = accounts.order_by().values("pk").query.sql_with_params()
-        return _rows_read(f"unnest(ARRAY({sql}))", list(params), now)
+        return _rows_read(accounts.order_by().values("pk"), now)
     return _rows_by_orm(accounts, now)
 
 
@@ -85,8 +85,7 @@ def ordered_rows(accounts: QuerySet, limit: int, *, now: datetime.datetime) -> l
     """The rows of the first `limit` accounts of an ordered queryset, in its order: a page of
     accounts, their terminals and their bindings in one statement on PostgreSQL."""
     if connection.vendor == "postgresql":
-        sql, params = accounts.values("pk")[:limit].query.sql_with_params()
-        return _rows_read(f"unnest(ARRAY({sql}))", list(params), now)
+        return _rows_read(accounts.values("pk")[:limit], now)
     ids = list(accounts.values_list("pk", flat=True)[:limit])
     found = {row.account_id: row for row in _rows_by_orm(Account.objects.filter(pk__in=ids), now)}
     return [found[pk] for pk in ids if pk in found]
@@ -125,13 +124,17 @@ _ROWS_SQL = f"""
 """
 
 
-def _rows_read(scope: str, params: list, now: datetime.datetime) -> list[UserRow]:
-    """The rows of the accounts `scope` (an SQL array of ids, with its parameters) lists, in its
-    order, in one statement (PostgreSQL)."""
+def _rows_read(scope: QuerySet, now: datetime.datetime) -> list[UserRow]:
+    """The rows of the accounts of `scope` (a queryset of ids), in its order, in one statement
+    (PostgreSQL)."""
+    try:
+        sql, params = scope.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`none()`, an empty `__in`)
+        return []
     moment = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         # the scope's placeholders come first in the text, then the two of the time
-        cursor.execute(_ROWS_SQL.format(scope=scope), [*params, moment, moment])
+        cursor.execute(_ROWS_SQL.format(scope=f"unnest(ARRAY({sql}))"), [*params, moment, moment])
         found = cursor.fetchall()
     rows: list[UserRow] = []
     pushed: list[tuple] = []

@@ -37,6 +37,7 @@ class Ingester(threading.Thread):
         self.client = client
         self.requests: list[tuple[float, float]] = []
         self.stop = threading.Event()
+        self.warm = threading.Event()  # set once the first request (not timed) is answered
         self.failures = 0
 
     def run(self) -> None:
@@ -56,6 +57,7 @@ class Ingester(threading.Thread):
             if not warm:
                 self.requests.append((started, time.perf_counter() - started))
             warm = False
+            self.warm.set()
             if reply.status != 201:
                 self.failures += 1
 
@@ -74,6 +76,9 @@ def run(ctx) -> None:
     context = RequestContext(ip="127.0.0.1", correlation_id="bench-delete", user=user)
     ingester = Ingester(ctx.api())
     ingester.start()
+    # A gunicorn worker's first request (imports, a new connection) can take seconds on a busy host:
+    # the baseline starts after it.
+    ingester.warm.wait(timeout=120)
     time.sleep(BASELINE_S)
     began = time.perf_counter()
     with timed() as clock:

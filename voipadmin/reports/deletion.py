@@ -145,8 +145,8 @@ def _run(job: DeletionJob) -> DeletionJob:
         hooks = report.before_delete_batch is not None or report.on_delete_batch is not None
 
         def deleted(keys: list) -> None:
-            """Every batch ends here, inside its transaction, with the keys of the rows it removed
-            (ids, or (id, partition key) pairs): the job's progress and heartbeat."""
+            """Every batch ends here, inside its transaction, with the ids of the rows it removed
+            (or (id, partition key) pairs, by key): the job's progress and heartbeat."""
             DeletionJob.objects.filter(pk=job.pk).update(
                 deleted=F("deleted") + len(keys), cascaded=cascaded, heartbeat_at=timezone.now()
             )
