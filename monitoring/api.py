@@ -1,5 +1,6 @@
 import base64
 import binascii
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,7 +21,7 @@ from voipadmin.reports.reads import ReplicaReadsMixin
 
 from .filters import MonitoringQueryFilter
 from .models import TerminalState
-from .selectors import in_states, user_rows, without_jit
+from .selectors import in_states, needs_states_sql, ordered_rows, without_jit
 from .serializers import (
     MonitoredUserPageSerializer,
     TerminalStateIngestSerializer,
@@ -106,12 +107,13 @@ class MonitoringResource(ReplicaReadsMixin, viewsets.ViewSet):
         selection = filterset.qs.order_by("username")
         if params.get("after"):
             selection = selection.filter(username__gt=_uncursor(params["after"]))
-        with without_jit():
+        with without_jit() if needs_states_sql(filterset.states) else nullcontext():
             if filterset.states:
                 selection = in_states(selection, filterset.states, now=now)
-            ids = list(selection.values_list("pk", flat=True)[: size + 1])
-        page = sorted(user_rows(Account.objects.filter(pk__in=ids[:size]), now=now), key=lambda row: row.username)
+            # the page's accounts with their terminals and bindings: one statement
+            rows = ordered_rows(selection, size + 1, now=now)
+        page = rows[:size]
         following = None
-        if len(ids) > size:
+        if len(rows) > size:
             following = replace_query_param(request.build_absolute_uri(), "after", _cursor(page[-1].username))
         return Response({"next": following, "results": [monitored_user(row) for row in page]})

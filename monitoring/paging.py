@@ -10,7 +10,8 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, QuerySet
 
@@ -21,6 +22,9 @@ from voipadmin.reports.keyset import RowCompare
 ORDER = ("department", "last_name", "first_name", "username")
 Key = tuple[str, str, str, str]
 Narrow = Callable[[QuerySet], QuerySet]
+# (ordered queryset, limit) -> the rows of its first `limit` accounts, in its order, each with
+# `account_id` and `order_key` (the values of ORDER): the page's rows read with its accounts.
+Read = Callable[[QuerySet, int], list[Any]]
 
 
 def encode_key(key: Key) -> str:
@@ -65,6 +69,7 @@ class UserPage:
     lower: str | None  # the range the page covers, for its poll
     upper: str | None
     is_last_requested: bool = False
+    rows: list[Any] = field(default_factory=list)  # what `read` returned for the page, in page order
 
     @property
     def is_first(self) -> bool:
@@ -76,7 +81,17 @@ class UserPage:
 WINDOWS = (2, 8)
 
 
-def _narrowed(selection: QuerySet, order: list, forward: bool, narrow: Narrow, size: int) -> list[tuple]:
+def _found(queryset: QuerySet, size: int, read: Read | None) -> list[tuple]:
+    """(pk, key, row) of up to size + 1 accounts of an ordered queryset; the row is None with no
+    `read`."""
+    if read is None:
+        return [(values[0], values[1:], None) for values in queryset.values_list("pk", *ORDER)[: size + 1]]
+    return [(row.account_id, row.order_key, row) for row in read(queryset, size + 1)]
+
+
+def _narrowed(
+    selection: QuerySet, order: list, forward: bool, narrow: Narrow, size: int, read: Read | None
+) -> list[tuple]:
     """Up to size + 1 accounts of `selection` that `narrow` keeps, in order, narrowing growing
     windows of the order: when most users match (a busy hour), a page costs what it shows; when few
     do, one pass over the rest."""
@@ -89,7 +104,7 @@ def _narrowed(selection: QuerySet, order: list, forward: bool, narrow: Narrow, s
                 window = selection.exclude(_compare(">" if forward else "<", edge[0]))
             else:
                 factor = None  # the rest is smaller than the window
-        found = list(narrow(window).order_by(*order).values_list("pk", *ORDER)[: size + 1])
+        found = _found(narrow(window).order_by(*order), size, read)
         if len(found) > size or factor is None:
             return found
     raise AssertionError("the last window is the whole rest")
@@ -103,9 +118,11 @@ def fetch_user_page(
     before: str | None = None,
     last: bool = False,
     narrow: Narrow | None = None,
+    read: Read | None = None,
 ) -> UserPage:
     """The first page of `accounts`, the one after / before a cursor of a neighbouring page, or
-    the last; with `narrow` (queryset -> the part of it to show), of what it keeps."""
+    the last; with `narrow` (queryset -> the part of it to show), of what it keeps; with `read`,
+    the page's rows too, read in the same statement as its accounts."""
     if after and before:
         raise FilterError({"after": ["give either 'after' or 'before', not both."]})
     forward = not (before or last)
@@ -115,9 +132,9 @@ def fetch_user_page(
         selection = selection.filter(_compare(">" if forward else "<", cursor))
     order = [F(name).asc() if forward else F(name).desc() for name in ORDER]
     if narrow is None:
-        found = list(selection.order_by(*order).values_list("pk", *ORDER)[: size + 1])
+        found = _found(selection.order_by(*order), size, read)
     else:
-        found = _narrowed(selection, order, forward, narrow, size)
+        found = _narrowed(selection, order, forward, narrow, size, read)
     more = len(found) > size
     found = found[:size]
     if not forward:
@@ -126,7 +143,7 @@ def fetch_user_page(
         return UserPage(
             account_ids=[], next_cursor=None, previous_cursor=None, lower=None, upper=None, is_last_requested=last
         )
-    first, final = encode_key(found[0][1:]), encode_key(found[-1][1:])
+    first, final = encode_key(found[0][1]), encode_key(found[-1][1])
     has_previous = (cursor is not None) if forward else more
     has_next = more if forward else cursor is not None
     return UserPage(
@@ -136,4 +153,5 @@ def fetch_user_page(
         lower=first if has_previous else None,
         upper=final if has_next else None,
         is_last_requested=last,
+        rows=[row for _pk, _key, row in found] if read is not None else [],
     )

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Value
 from django.utils import timezone
 
 from registrations.models import Account, RegistrationBinding
+from voipadmin.bulk import any_of
 
 from .filters import MonitoringFilter
 from .models import TerminalState
@@ -29,8 +31,8 @@ def poll_token() -> datetime.datetime:
     if connection.vendor != "postgresql":
         return timezone.now() - margin
     with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL would keep serving the activity it read first.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        if connection.in_atomic_block:  # a transaction would keep serving the activity it read first
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT clock_timestamp(), min(xact_start) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
@@ -41,24 +43,27 @@ def poll_token() -> datetime.datetime:
     return max(min(clock, oldest or clock) - margin, floor)
 
 
-def edited_account_ids(*, since: datetime.datetime) -> set[int]:
-    """Accounts created or edited since `since` (a name, department, extension, deactivation): their
-    row may have changed, moved in the order, or left the page's filters. One index range read."""
-    return set(Account.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
-
-
-def changed_account_ids(*, since: datetime.datetime, now: datetime.datetime) -> set[int]:
-    """Accounts whose state or terminals may have changed since `since`: a terminal state written,
-    a binding written (opened, refreshed, removed), or a live binding whose expiry passed with no
-    write. Three index range reads (updated_at of each table, the partial index of live bindings)."""
-    changed = set(TerminalState.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
-    changed.update(RegistrationBinding.objects.filter(updated_at__gt=since).values_list("account_id", flat=True))
-    changed.update(
-        RegistrationBinding.objects.filter(
-            removed_at__isnull=True, expires_at__gt=since, expires_at__lte=now
-        ).values_list("account_id", flat=True)
-    )
-    return changed
+def changed_account_ids(*, since: datetime.datetime, now: datetime.datetime) -> tuple[set[int], set[int]]:
+    """(changed, edited): the accounts whose row may have changed since `since`, and those of them
+    created or edited (a name, department, extension, deactivation: their row may have moved in the
+    order or left the page's filters). A row changes with an account edited, a terminal state
+    written, a binding written (opened, refreshed, removed), or a live binding whose expiry passed
+    with no write. One statement of four index range reads (updated_at of each table, the partial
+    index of live bindings)."""
+    edited = Account.objects.filter(updated_at__gt=since).order_by().values_list("pk", Value(True))
+    states = TerminalState.objects.filter(updated_at__gt=since).order_by()
+    bindings = RegistrationBinding.objects.filter(updated_at__gt=since).order_by()
+    lapsed = RegistrationBinding.objects.filter(
+        removed_at__isnull=True, expires_at__gt=since, expires_at__lte=now
+    ).order_by()
+    others = [query.values_list("account_id", Value(False)) for query in (states, bindings, lapsed)]
+    changed: set[int] = set()
+    edits: set[int] = set()
+    for account_id, was_edited in edited.union(*others, all=True).order_by():
+        changed.add(account_id)
+        if was_edited:
+            edits.add(account_id)
+    return changed, edits
 
 
 def encode_token(moment: datetime.datetime) -> str:
@@ -96,10 +101,11 @@ def changes_since(
     selection = within(filterset.qs, lower=lower, upper=upper)
     full = since < now - datetime.timedelta(seconds=settings.MONITORING_POLL_MAX_AGE)
     edited: set[int] = set()
-    if not full:
-        edited = edited_account_ids(since=since)
-        selection = selection.filter(pk__in=changed_account_ids(since=since, now=now) | edited)
-    rows = user_rows(selection, now=now)
+    if full:
+        rows = user_rows(selection, now=now)
+    else:
+        changed, edited = changed_account_ids(since=since, now=now)
+        rows = user_rows(selection.filter(any_of(Account, "id", sorted(changed))), now=now) if changed else []
     wanted = set(filterset.states)
     shown = [row for row in rows if not wanted or row.state in wanted]
     hidden = {row.account_id for row in rows if wanted and row.state not in wanted}

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
@@ -50,6 +51,11 @@ class UserRow:
         return "\t".join([*(part.casefold() for part in parts), self.username])
 
     @property
+    def order_key(self) -> tuple[str, str, str, str]:
+        """The row's values of the page order's columns (monitoring.paging.ORDER), as stored."""
+        return (self.department, self.last_name, self.first_name, self.username)
+
+    @property
     def signature(self) -> str:
         """Changes whenever anything the row shows changes: the poll's client patches a row only
         when its signature differs from the one on the page."""
@@ -70,6 +76,90 @@ class UserRow:
 def user_rows(accounts: QuerySet, *, now: datetime.datetime | None = None) -> list[UserRow]:
     """The monitoring row of every account of the queryset (unsorted)."""
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _rows_read(accounts.order_by().values("pk"), now)
+    return _rows_by_orm(accounts, now)
+
+
+def ordered_rows(accounts: QuerySet, limit: int, *, now: datetime.datetime) -> list[UserRow]:
+    """The rows of the first `limit` accounts of an ordered queryset, in its order: a page of
+    accounts, their terminals and their bindings in one statement on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return _rows_read(accounts.values("pk")[:limit], now)
+    ids = list(accounts.values_list("pk", flat=True)[:limit])
+    found = {row.account_id: row for row in _rows_by_orm(Account.objects.filter(pk__in=ids), now)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+# One row per (account, pushed terminal), in the scope's order: the account, its newest live
+# binding and, only when it has none, the latest end of a binding after its earliest SIP push
+# registered (see sip_registered). Every read is an index probe by account: the page's accounts
+# (the order index), the terminal states (their (account, slot) key), the live bindings (the
+# partial index on (account, expires_at) of bindings not removed), the ended ones
+# (binding_account_idx). The scope is one array, however many accounts it holds. The live test is
+# `(expires_at > now) IS TRUE`, which no index can answer: `expires_at > now` alone would let the
+# planner walk every live binding along binding_live_idx for each account (0.7 ms a user at 1,000
+# live bindings) whenever its statistics are older than the latest refreshes, which they mostly
+# are, as every refresh moves an expiry past them; an account's own bindings are a handful.
+_ROWS_SQL = f"""
+    SELECT {", ".join(f"a.{name}" for name in ("id", *ACCOUNT_FIELDS[1:]))},
+        l.contact, l.remote_ip, l.user_agent, e.ended,
+        t.terminal, t.kind, t.registered, t.calls_ringing, t.calls_active, t.address, t.model,
+        CASE WHEN t.kind = 'sip' AND t.registered THEN t.timestamp END
+    FROM {{scope}} WITH ORDINALITY AS s(id, n)
+    JOIN {Account._meta.db_table} a ON a.id = s.id
+    LEFT JOIN LATERAL (
+        SELECT b.contact, b.remote_ip, b.user_agent FROM {RegistrationBinding._meta.db_table} b
+        WHERE b.account_id = a.id AND b.removed_at IS NULL AND (b.expires_at > %s) IS TRUE
+        ORDER BY b.registered_at DESC, b.id DESC LIMIT 1
+    ) l ON true
+    LEFT JOIN LATERAL (
+        SELECT MAX(LEAST(b.expires_at, b.removed_at)) AS ended
+        FROM (
+            SELECT MIN(p.timestamp) AS since FROM {TerminalState._meta.db_table} p
+            WHERE l.contact IS NULL AND p.account_id = a.id AND p.kind = 'sip' AND p.registered
+        ) p
+        JOIN {RegistrationBinding._meta.db_table} b ON b.account_id = a.id
+            AND b.expires_at > p.since AND (b.removed_at IS NULL OR b.removed_at > p.since)
+        WHERE LEAST(b.expires_at, b.removed_at) <= %s
+    ) e ON true
+    LEFT JOIN {TerminalState._meta.db_table} t ON t.account_id = a.id
+    ORDER BY s.n, t.terminal
+"""
+
+
+def _rows_read(scope: QuerySet, now: datetime.datetime) -> list[UserRow]:
+    """The rows of the accounts of `scope` (a queryset of ids), in its order, in one statement
+    (PostgreSQL)."""
+    try:
+        sql, params = scope.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`none()`, an empty `__in`)
+        return []
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        # the scope's placeholders come first in the text, then the two of the time
+        cursor.execute(_ROWS_SQL.format(scope=f"unnest(ARRAY({sql}))"), [*params, moment, moment])
+        found = cursor.fetchall()
+    rows: list[UserRow] = []
+    pushed: list[tuple] = []
+    live = ended = None
+    for values in found:
+        if not rows or rows[-1].account_id != values[0]:
+            if rows:
+                _fill(rows[-1], pushed, live, ended)
+            rows.append(UserRow(*values[:8]))
+            contact, remote_ip, agent, ended = values[8:12]
+            live = None if contact is None else (contact, remote_ip, agent)
+            pushed = []
+        if values[12] is not None:
+            pushed.append(values[12:])
+    if rows:
+        _fill(rows[-1], pushed, live, ended)
+    return rows
+
+
+def _rows_by_orm(accounts: QuerySet, now: datetime.datetime) -> list[UserRow]:
+    """`user_rows` in three or four ORM reads, for databases other than PostgreSQL."""
     rows = {values[0]: UserRow(*values) for values in accounts.order_by().values_list(*ACCOUNT_FIELDS)}
     if not rows:
         return []
@@ -230,6 +320,12 @@ def _in_call_states(accounts: QuerySet, states: set[str]) -> QuerySet:
     if states == {State.RED}:
         return accounts.filter(pk__in=active)
     return accounts.filter(pk__in=in_call.filter(calls_ringing__gt=0).values("account_id")).exclude(pk__in=active)
+
+
+def needs_states_sql(states: Iterable[str]) -> bool:
+    """Whether the state filter `states` runs the state SQL (and so wants `without_jit`): RED and
+    ORANGE alone read the terminals in a call only."""
+    return not set(states) <= {State.RED, State.ORANGE}
 
 
 @contextmanager

@@ -2,18 +2,17 @@
 starts from (the state counts of the selection come apart, see views.monitoring_counts)."""
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from registrations.models import Account
-
 from .filters import MonitoringFilter
 from .paging import UserPage, fetch_user_page
 from .poll import poll_token
-from .selectors import UserRow, in_states, user_rows, without_jit
+from .selectors import UserRow, in_states, needs_states_sql, ordered_rows, without_jit
 
 
 @dataclass
@@ -36,7 +35,8 @@ def user_page(
 
     The state filter runs in the database (`in_states`), over windows of the order just wide
     enough to fill the page, and the page reads its own accounts only, so a page costs the same
-    whichever it is."""
+    whichever it is: the accounts, their terminals and their bindings in one statement (with a
+    state filter, one more for each window of the order it looks at)."""
     token = poll_token()  # before the reads: a write meanwhile is seen now or by the first poll
     now = timezone.now()
     narrow = None
@@ -45,10 +45,17 @@ def user_page(
         def narrow(accounts: QuerySet) -> QuerySet:
             return in_states(accounts, filterset.states, now=now)
 
-    with without_jit():
+    def read(accounts: QuerySet, limit: int) -> list[UserRow]:
+        return ordered_rows(accounts, limit, now=now)
+
+    with without_jit() if needs_states_sql(filterset.states) else nullcontext():
         page = fetch_user_page(
-            filterset.qs, size or settings.MONITORING_PAGE_SIZE, after=after, before=before, last=last, narrow=narrow
+            filterset.qs,
+            size or settings.MONITORING_PAGE_SIZE,
+            after=after,
+            before=before,
+            last=last,
+            narrow=narrow,
+            read=read,
         )
-    found = {row.account_id: row for row in user_rows(Account.objects.filter(pk__in=page.account_ids), now=now)}
-    rows = [found[pk] for pk in page.account_ids if pk in found]
-    return Wall(page=page, rows=rows, token=token)
+    return Wall(page=page, rows=page.rows, token=token)

@@ -130,6 +130,12 @@ class RegistrationBinding(models.Model):
             models.Index(
                 fields=["expires_at", "id"], name="binding_live_idx", condition=models.Q(removed_at__isnull=True)
             ),
+            # an account's live bindings (User Monitoring's rows: a page of accounts probes this)
+            models.Index(
+                fields=["account", "expires_at"],
+                name="binding_account_live_idx",
+                condition=models.Q(removed_at__isnull=True),
+            ),
             # sortable columns of the two reports, each on (column, id)
             models.Index(fields=["account", "id"], name="binding_account_id_idx"),
             models.Index(fields=["expires_at", "id"], name="binding_expires_idx"),

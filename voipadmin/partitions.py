@@ -154,6 +154,40 @@ def partitions(model: type[models.Model], using: str = "default") -> list[tuple[
         return list(cursor.fetchall())
 
 
+def month_ranges(
+    model: type[models.Model], using: str = "default"
+) -> list[tuple[str, datetime.datetime | None, datetime.datetime | None]]:
+    """(partition, lower, upper) of each partition that may hold rows, oldest month first: a
+    month's bounds (lower inclusive, upper exclusive; None where it is open), then the DEFAULT
+    partition's, its oldest row to just past its newest, if it holds any. A query on the parent
+    with those bounds opens that partition and, for the DEFAULT one, the months its rows span."""
+    table = model._meta.db_table
+    key = connections[using].ops.quote_name(model._meta.get_field(model.partitioned_by).column)
+    ranges, default = [], None
+    for name, _bound_expr in partitions(model, using):
+        month = _month_of(name, table)
+        if month is None:
+            default = name
+            continue
+        following = next_month(month)
+        lower = None if month <= FIRST_MONTH else datetime.datetime.combine(month, datetime.time(), datetime.UTC)
+        upper = None if following is None else datetime.datetime.combine(following, datetime.time(), datetime.UTC)
+        ranges.append((name, lower, upper))
+    ranges.sort(key=lambda item: item[1] or datetime.datetime.min.replace(tzinfo=datetime.UTC))
+    if default is not None:
+        with connections[using].cursor() as cursor:
+            quoted = connections[using].ops.quote_name(default)
+            cursor.execute(f"SELECT min({key}), max({key}) FROM {quoted}")
+            oldest, newest = cursor.fetchone()
+        if oldest is not None:
+            try:
+                upper = newest + datetime.timedelta(microseconds=1)
+            except OverflowError:  # a row at the last instant a datetime can hold
+                upper = None
+            ranges.append((default, oldest, upper))
+    return ranges
+
+
 def _month_of(name: str, table: str) -> datetime.date | None:
     suffix = name.removeprefix(f"{table}_p")
     if suffix == name or len(suffix) != 6 or not suffix.isdigit():
@@ -286,6 +320,7 @@ __all__ = [
     "forget_known_partitions",
     "key_fields",
     "month_bounds",
+    "month_ranges",
     "months_between",
     "partitioned_models",
     "partitions",

@@ -17,8 +17,8 @@ from ..context import USERNAME
 from ..harness import Row, fmt_int, median, timed
 from ..selections import time_leaving
 
-TARGET_SECONDS_PER_MILLION = 60
-TARGET_STALL_S = 1.0
+TARGET_SECONDS_PER_MILLION = 10
+TARGET_STALL_S = 0.2
 INGEST_BATCH = 100
 BASELINE_S = 3.0
 
@@ -37,6 +37,7 @@ class Ingester(threading.Thread):
         self.client = client
         self.requests: list[tuple[float, float]] = []
         self.stop = threading.Event()
+        self.warm = threading.Event()  # set once the first request (not timed) is answered
         self.failures = 0
 
     def run(self) -> None:
@@ -56,6 +57,7 @@ class Ingester(threading.Thread):
             if not warm:
                 self.requests.append((started, time.perf_counter() - started))
             warm = False
+            self.warm.set()
             if reply.status != 201:
                 self.failures += 1
 
@@ -74,6 +76,9 @@ def run(ctx) -> None:
     context = RequestContext(ip="127.0.0.1", correlation_id="bench-delete", user=user)
     ingester = Ingester(ctx.api())
     ingester.start()
+    # A gunicorn worker's first request (imports, a new connection) can take seconds on a busy host:
+    # the baseline starts after it.
+    ingester.warm.wait(timeout=120)
     time.sleep(BASELINE_S)
     began = time.perf_counter()
     with timed() as clock:
@@ -102,7 +107,7 @@ def run(ctx) -> None:
             reference=f"the same ingester before the delete: longest {max(before, default=0) * 1000:,.0f} ms, "
             f"median {median(before) * 1000:,.0f} ms",
             target=f"1M in <= {TARGET_SECONDS_PER_MILLION} s (here {per_million:.0f} s per million); "
-            f"no ingest stall over {TARGET_STALL_S:.0f} s",
+            f"no ingest request over {TARGET_STALL_S * 1000:.0f} ms",
             met=per_million <= TARGET_SECONDS_PER_MILLION and stall <= TARGET_STALL_S and ingester.failures == 0,
         )
     )

@@ -25,8 +25,10 @@ from ..sampling import sample
 
 USERS = 5000
 TERMINALS = ("sip", "dect", "usb", "mobile")
-REFRESH_TARGET_MS = 50.0
-PAGE_TARGET_MS = 100.0
+REFRESH_TARGET_MS = 25.0
+# A page load, unfiltered or by state; the counts and the API keep the report pages' 100 ms.
+PAGE_TARGET_MS = 50.0
+OTHER_TARGET_MS = 100.0
 POLLS = 30
 WHAT = f"User Monitoring, {USERS:,} users x {len(TERMINALS)} terminals"
 
@@ -145,11 +147,13 @@ def run(ctx) -> None:
             met=p95 <= REFRESH_TARGET_MS,
         )
     )
-    for number, path, what in (
-        ("7b", "/monitoring/counts/", "the state counts of every user (one refresh in 15 brings them)"),
-        ("7c", "/monitoring/", f"a page load ({settings.MONITORING_PAGE_SIZE} users a page)"),
-        ("7d", "/monitoring/?state=RED&state=ORANGE", "a page load, state filter RED + ORANGE"),
-        ("7e", "/api/v1/monitoring/", f"`GET /api/v1/monitoring/` ({settings.MONITORING_API_PAGE_SIZE} users a page)"),
+    api = f"`GET /api/v1/monitoring/` ({settings.MONITORING_API_PAGE_SIZE} users a page)"
+    counts = "the state counts of every user (one refresh in 15 brings them)"
+    for number, path, what, target in (
+        ("7b", "/monitoring/counts/", counts, OTHER_TARGET_MS),
+        ("7c", "/monitoring/", f"a page load ({settings.MONITORING_PAGE_SIZE} users a page)", PAGE_TARGET_MS),
+        ("7d", "/monitoring/?state=RED&state=ORANGE", "a page load, state filter RED + ORANGE", PAGE_TARGET_MS),
+        ("7e", "/api/v1/monitoring/", api, OTHER_TARGET_MS),
     ):
         timing = sample(browser, path, requests=30)
         ctx.report.add(
@@ -157,7 +161,7 @@ def run(ctx) -> None:
                 number=number,
                 what=f"{WHAT}: {what}, `GET {path}`",
                 result=timing.text_with_n(),
-                target=f"p95 <= {PAGE_TARGET_MS:.0f} ms",
-                met=timing.p95 <= PAGE_TARGET_MS,
+                target=f"p95 <= {target:.0f} ms",
+                met=timing.p95 <= target,
             )
         )

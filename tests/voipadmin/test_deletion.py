@@ -1,8 +1,10 @@
 """Filtered delete: exactly the filtered rows go, protected rows stay, one audit record says so."""
 
 import datetime
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from audit.models import AuditRecord, ServerEvent, WebAccess
@@ -131,15 +133,18 @@ def test_batches_resume_after_the_last_key_and_a_last_pass_catches_late_rows(adm
         [Probe(event_id=f"p{n}", time=moment, kind="PING" if n % 5 else "PONG") for n, moment in enumerate(times)]
     )
     batches: list[list[int]] = []
-    real = deletion.delete_by_key
+    real = deletion.delete_by_partition
 
-    def spying(model, rows):
-        batches.append([pk for pk, _time in rows])
-        if len(batches) == 1:  # a late row, with an id below the cursor
-            Probe.objects.create(id=made[0].pk - 1, event_id="late", time=BASE, kind="PING")
-        return real(model, rows)
+    def spying(queryset, size, deleted):
+        def batch(rows):
+            batches.append(sorted(rows))
+            if len(batches) == 1:  # a late row, with an id below the cursor
+                Probe.objects.create(id=made[0].pk - 1, event_id="late", time=BASE, kind="PING")
+            deleted(rows)
 
-    monkeypatch.setattr(deletion, "delete_by_key", spying)
+        return real(queryset, size, batch)
+
+    monkeypatch.setattr(deletion, "delete_by_partition", spying)
     job = DeletionJob.objects.create(
         report="probes", query="kind=PING", description="Kind: Ping", requested_by=admin_user
     )
@@ -160,15 +165,18 @@ def test_rows_arriving_during_the_delete_are_not_taken_and_the_job_ends(admin_us
     Probe.objects.bulk_create([Probe(event_id=f"p{n}", time=BASE, kind="PING") for n in range(6)])
     selection = deletion_selection(probes, QueryDict("kind=PING"))
     job = deletion.deletion_job_create(report=probes, selection=selection, expected=6, context=_context(admin_user))
-    real = deletion.delete_by_key
+    real = deletion.delete_by_partition
     arrived: list[str] = []
 
-    def with_arrivals(model, rows):
-        if len(arrived) < 50:  # bounded, so a regression fails instead of hanging
-            arrived.append(Probe.objects.create(event_id=f"new{len(arrived)}", time=BASE, kind="PING").event_id)
-        return real(model, rows)
+    def with_arrivals(queryset, size, deleted):
+        def batch(rows):
+            if len(arrived) < 50:  # bounded, so a regression fails instead of hanging
+                arrived.append(Probe.objects.create(event_id=f"new{len(arrived)}", time=BASE, kind="PING").event_id)
+            deleted(rows)
 
-    monkeypatch.setattr(deletion, "delete_by_key", with_arrivals)
+        return real(queryset, size, batch)
+
+    monkeypatch.setattr(deletion, "delete_by_partition", with_arrivals)
     done = deletion_job_run(job_id=job.pk)
     assert done.state == "done" and done.deleted == 6
     assert len(arrived) == 3  # one arrival per batch of the six confirmed rows
@@ -179,3 +187,51 @@ def _context(user):
     from voipadmin.request_context import RequestContext, actor_for_user
 
     return RequestContext(ip="127.0.0.1", correlation_id="test", actor=actor_for_user(user), user=user)
+
+
+def test_a_delete_over_several_months_and_the_default_partition_takes_exactly_the_selection(admin_user, settings):
+    """Month by month (the DEFAULT partition too: rows of a month with no partition yet), each
+    batch one statement; every batch hands the ids it deleted to the job's progress."""
+    from voipadmin.partitions import ensure_partitions_for, forget_known_partitions
+    from voipadmin.reports import deletion
+
+    forget_known_partitions()
+    settings.REPORT_DELETE_BATCH = 4
+    months = [datetime.datetime(2026, month, 10, tzinfo=datetime.UTC) for month in (7, 8, 9)]
+    ensure_partitions_for(Probe, months[:2])  # September stays in the DEFAULT partition
+    made = Probe.objects.bulk_create(
+        [
+            Probe(event_id=f"p{n}", time=months[n % 3] + datetime.timedelta(hours=n), kind=["PING", "PONG"][n % 2])
+            for n in range(30)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tableoid::regclass::text FROM testapp_probe ORDER BY 1")
+        assert [name for (name,) in cursor.fetchall()] == [
+            "testapp_probe_default",
+            "testapp_probe_p202607",
+            "testapp_probe_p202608",
+        ]
+    handed: list[tuple] = []
+    real = deletion.delete_by_partition
+
+    def spying(queryset, size, deleted):
+        def batch(rows):
+            assert len(rows) <= 4
+            handed.extend(rows)
+            deleted(rows)
+
+        return real(queryset, size, batch)
+
+    job = DeletionJob.objects.create(
+        report="probes", query="kind=PING", description="Kind: Ping", requested_by=admin_user
+    )
+    with mock.patch.object(deletion, "delete_by_partition", spying):
+        done = deletion_job_run(job_id=job.pk)
+    pings = {probe.pk for probe in made if probe.kind == "PING"}
+    assert done.state == "done" and done.deleted == 15 and done.protected == 0
+    assert set(handed) == pings and len(handed) == 15
+    assert set(Probe.objects.values_list("event_id", flat=True)) == {p.event_id for p in made if p.kind == "PONG"}
+    record = AuditRecord.objects.get(action="D")
+    assert record.details["deleted"] == 15
+    assert ServerEvent.objects.get(event_type="delete_events").deleted_count == 15

@@ -23,6 +23,7 @@ from voipadmin.request_context import RequestContext
 
 from .counting import bounded_count
 from .definition import Report, get_report
+from .deletion_batches import delete_by_partition
 from .deletion_liveness import job_lock, stale_before
 from .filters import FilterError, Selection, select
 
@@ -141,27 +142,25 @@ def _run(job: DeletionJob) -> DeletionJob:
         model = report.model
         batch_size = settings.REPORT_DELETE_BATCH
         cascaded: dict[str, int] = dict(job.cascaded)
-        # A month-partitioned table is deleted from by (id, month key): each row probes one month.
-        by_key = can_delete_by_key(model)
+        hooks = report.before_delete_batch is not None or report.on_delete_batch is not None
 
-        def delete(rows: list[tuple]) -> None:
-            keys = [row[0] for row in rows]
-            if report.before_delete_batch is not None:
-                report.before_delete_batch(job, keys)
-            if report.on_delete_batch is not None:
-                for kind, count in report.on_delete_batch(keys).items():
-                    cascaded[kind] = cascaded.get(kind, 0) + count
-            if by_key:
-                delete_by_key(model, rows)
-            else:
-                model._base_manager.filter(pk__in=keys).delete()
+        def deleted(keys: list) -> None:
+            """Every batch ends here, inside its transaction, with the ids of the rows it removed
+            (or (id, partition key) pairs, by key): the job's progress and heartbeat."""
             DeletionJob.objects.filter(pk=job.pk).update(
                 deleted=F("deleted") + len(keys), cascaded=cascaded, heartbeat_at=timezone.now()
             )
 
-        delete_in_batches(queryset, key_fields(model) if by_key else ["pk"], batch_size, delete)
+        if can_delete_by_key(model) and not hooks:
+            delete_by_partition(queryset, batch_size, deleted)
+        else:
+            _delete_by_keys(report, job, queryset, batch_size, cascaded, deleted)
         job.refresh_from_db()
-        job.protected, _ = bounded_count(selected, settings.REPORT_EXACT_COUNT_LIMIT)
+        # What the rules kept: with no rule, nothing (and no count over the rows just deleted,
+        # dead until vacuumed, to tell so).
+        job.protected = 0
+        if report.deletable is not None:
+            job.protected, _ = bounded_count(selected, settings.REPORT_EXACT_COUNT_LIMIT)
         job.cascaded = cascaded
         job.state = DeletionJob.State.DONE
         job.finished_at = timezone.now()
@@ -181,6 +180,30 @@ def _run(job: DeletionJob) -> DeletionJob:
         reader_pin(user_id=job.requested_by_id)
         raise
     return job
+
+
+def _delete_by_keys(
+    report: Report, job: DeletionJob, queryset, batch_size: int, cascaded: dict[str, int], deleted
+) -> None:
+    """The selection's keys read batch by batch, handed to the report's hooks, then deleted by key
+    (a month-partitioned table by (id, month key): each row probes one month)."""
+    model = report.model
+    by_key = can_delete_by_key(model)
+
+    def delete(rows: list[tuple]) -> None:
+        keys = [row[0] for row in rows]
+        if report.before_delete_batch is not None:
+            report.before_delete_batch(job, keys)
+        if report.on_delete_batch is not None:
+            for kind, count in report.on_delete_batch(keys).items():
+                cascaded[kind] = cascaded.get(kind, 0) + count
+        if by_key:
+            delete_by_key(model, rows)
+        else:
+            model._base_manager.filter(pk__in=keys).delete()
+        deleted(rows)
+
+    delete_in_batches(queryset, key_fields(model) if by_key else ["pk"], batch_size, delete)
 
 
 def _record(report: Report, job: DeletionJob) -> None:
