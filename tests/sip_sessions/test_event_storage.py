@@ -49,8 +49,8 @@ def _pending_events(count: int) -> list[SipEvent]:
 def test_a_month_partition_carries_only_the_indexes_the_reads_need():
     ensure_month(SipEvent, MONTH)
     pending = (
-        "WHERE ((NOT reconciled) AND (NOT ambiguous) AND ((username)::text = ''::text) AND "
-        "(remote_port IS NOT NULL) AND (NOT (remote_ip IS NULL)) AND (NOT ((transport)::text = ''::text)))"
+        "WHERE ((NOT ambiguous) AND (NOT reconciled) AND (remote_port IS NOT NULL) AND "
+        "((username)::text = ''::text) AND (NOT (remote_ip IS NULL)) AND (NOT ((transport)::text = ''::text)))"
     )
     assert _indexes(partition_name(TABLE, MONTH)) == {
         "(id, time)",  # the key
