@@ -1,7 +1,8 @@
 """3. Reconciliation of the pending SIP events against the bindings, against a per-event ORM loop.
 
-Beside the time: the WAL the run wrote per event changed (what its UPDATE costs the disk and a
-streaming replica), and the ANALYZE of the partitions it changed, which is part of the run.
+Beside the time: the WAL written during the run per event changed (what its UPDATE costs the disk
+and a streaming replica; the server's whole WAL stream, so other databases' writes on a shared
+server count too). The ANALYZE of the partitions the run changed is part of the run.
 """
 
 from django.db import connection, transaction
