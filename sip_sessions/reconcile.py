@@ -9,8 +9,9 @@ its own, and binds to it).
   Ambiguous is final for the periodic task; `reconcile_sip_events --retry-ambiguous` re-examines.
 
 Each batch is one set-based `UPDATE ... FROM (pending events JOIN bindings GROUP BY event)`; its
-events are locked with FOR UPDATE SKIP LOCKED and the UPDATE re-checks that each is still
-pending, so two runs at once share the work and bind every event once.
+events that a binding matches are locked with FOR UPDATE SKIP LOCKED and the UPDATE re-checks
+that each is still pending, so two runs at once share the work and bind every event once. After
+the run the partitions it (or ingest) changed enough are analyzed (`statistics.py`).
 
 Which pending events a run looks at:
 - full (the command; the first run ever): every pending event, in id ranges;
@@ -22,7 +23,8 @@ Which pending events a run looks at:
 
 import datetime
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -31,6 +33,7 @@ from django.utils import timezone
 from registrations.models import Account, RegistrationBinding
 
 from .models import PENDING_SQL, ReconciliationRun, SipEvent
+from .statistics import analyze_stale_partitions
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +58,14 @@ class Tally:
     examined: int = 0
     bound: int = 0
     ambiguous: int = 0
+    # rows changed per partition (PostgreSQL), for the statistics kept after the run
+    changed: Counter = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         self.examined += other.examined
         self.bound += other.bound
         self.ambiguous += other.ambiguous
+        self.changed.update(other.changed)
 
 
 def _lock_clause() -> str:
@@ -68,7 +74,13 @@ def _lock_clause() -> str:
 
 def _bind(candidates_sql: str, params: list) -> Tally:
     """Bind or mark the pending events `candidates_sql` selects (columns id, time, remote_ip,
-    remote_port, transport of alias `e`); returns what it did. One statement, one transaction."""
+    remote_port, transport of alias `e`); returns what it did. One statement, one transaction.
+
+    The transaction commits without waiting for its WAL to reach the disk (PostgreSQL's
+    `synchronous_commit = off` for it alone): a crash may forget the last batches, whose events are
+    then pending again and bound by the next run, the rule being the same.
+    """
+    postgresql = connection.vendor == "postgresql"
     counted = f"""
         SELECT e.id, e.time, COUNT(DISTINCT b.account_id) AS accounts, MIN(b.account_id) AS account_id
         FROM ({candidates_sql}) e
@@ -80,19 +92,21 @@ def _bind(candidates_sql: str, params: list) -> Tally:
             reconciled = (f.accounts = 1),
             ambiguous = (f.accounts > 1),
             account_id = CASE WHEN f.accounts = 1 THEN f.account_id END,
-            username = CASE WHEN f.accounts = 1
-                THEN (SELECT a.username FROM {ACCOUNTS} a WHERE a.id = f.account_id) ELSE '' END,
+            username = CASE WHEN f.accounts = 1 THEN COALESCE(a.username, '') ELSE '' END,
             reconciled_at = %s
-        FROM ({counted}) f
+        FROM ({counted}) f LEFT JOIN {ACCOUNTS} a ON a.id = f.account_id
         WHERE t.id = f.id AND t.time = f.time AND {PENDING_SQL.format(t="t.")}
-        RETURNING reconciled
+        RETURNING reconciled, {"t.tableoid::regclass::text" if postgresql else "''"}
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(sql, [now, *params])  # SET comes before FROM
-        results = [row[0] for row in cursor.fetchall()]
-    bound = sum(1 for value in results if value)
-    return Tally(bound=bound, ambiguous=len(results) - bound)
+        results = cursor.fetchall()
+    bound = sum(1 for value, _ in results if value)
+    changed = Counter(partition for _, partition in results) if postgresql else Counter()
+    return Tally(bound=bound, ambiguous=len(results) - bound, changed=changed)
 
 
 def _next_range(after: int, size: int) -> tuple[int | None, int]:
@@ -114,9 +128,12 @@ def bind_pending(*, after: int = 0, batch_size: int) -> Tally:
         last, count = _next_range(after, batch_size)
         if not count:
             return tally
+        # Only events some binding matches are locked: a lock is a write to the row, and the
+        # events that stay pending (a scanner's) would otherwise get one every run.
         candidates = (
             f"SELECT e.id, e.time, e.remote_ip, e.remote_port, e.transport FROM {EVENTS} e "
-            f"WHERE {PENDING_SQL.format(t='e.')} AND e.id > %s AND e.id <= %s {_lock_clause()}"
+            f"WHERE {PENDING_SQL.format(t='e.')} AND e.id > %s AND e.id <= %s "
+            f"AND EXISTS (SELECT 1 FROM {BINDINGS} b WHERE {ACTIVE_AT}) {_lock_clause()}"
         )
         done = _bind(candidates, [after, last])
         done.examined = count
@@ -200,6 +217,8 @@ def reconcile(
         run.finished_at = timezone.now()
         run.save(update_fields=["examined", "bound", "ambiguous", "finished_at", "error"])
     _forget_old_runs(now)
+    # What autovacuum would do after the run (and after the ingest since the last one).
+    analyze_stale_partitions(SipEvent, dict(tally.changed))
     logger.info(
         "reconciliation (%s): %s examined, %s bound, %s ambiguous", mode, run.examined, run.bound, run.ambiguous
     )
