@@ -1,4 +1,4 @@
-"""Three indexes of the SIP event log go: Event, Remote address and a second username index.
+"""Two indexes of the SIP event log go: Event and a second username index.
 
 Each cost every ingested row and every reconciliation UPDATE a write (docs/sip-and-registrations.md
 says which sorts and filters now read the date range's partitions instead). Dropping an index of
@@ -16,5 +16,4 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveIndex(model_name="sipevent", name="sipevent_event_idx"),
         migrations.RemoveIndex(model_name="sipevent", name="sipevent_user_time_idx"),
-        migrations.RemoveIndex(model_name="sipevent", name="sipevent_remote_idx"),
     ]

@@ -57,6 +57,7 @@ def test_a_month_partition_carries_only_the_indexes_the_reads_need():
         "(event_id, time)",  # the source identity: a repeat is skipped
         "(time, id)",  # the default order and the date range
         "(username, id)",  # a user's history, the Username sort
+        "(remote_ip, id)",  # one remote address over the whole log, the Remote address sort
         f"(id) {pending}",  # reconciliation: the pending events in id order
         f"(remote_ip, remote_port, transport, time) {pending}",  # and at an address
         "(id) WHERE ambiguous",  # the "ambiguous" state filter
