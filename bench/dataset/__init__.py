@@ -1,4 +1,6 @@
-"""The benchmark's data: accounts, bindings, a year of SIP events and of CDRs, loaded with COPY.
+"""The benchmark's data: accounts, bindings, a year of SIP events and of CDRs, and the console's
+other tables (web accesses, audit, server events, conferences, chat, recordings, endpoints),
+loaded with COPY.
 
 Deterministic (fixed seeds and dates): two runs at one scale load the same rows.
 """
@@ -15,6 +17,7 @@ from voipadmin.partitions import ensure_partitions
 from ..harness import timed
 from .calls import load_cdrs
 from .clock import END, MONTHS, START
+from .console import load_console_tables
 from .loading import indexes_built_after, vacuum_analyze
 from .people import ACCOUNTS, load_accounts, load_bindings, make_accounts, plan_bindings
 from .sip import load_sip_events
@@ -64,12 +67,15 @@ class Loaded:
     sip_events: int
     cdrs: int
     seconds: float
+    console_rows: dict[str, int]
 
     def describe(self) -> str:
         return (
             f"{self.cdrs:,} CDRs and {self.sip_events:,} SIP events over {MONTHS} months "
             f"({START:%Y-%m} to {END:%Y-%m}, one partition each), {self.accounts:,} accounts, "
-            f"{self.bindings:,} registration bindings; loaded with COPY in {self.seconds:.0f} s"
+            f"{self.bindings:,} registration bindings; "
+            + ", ".join(f"{rows:,} rows in {table}" for table, rows in self.console_rows.items())
+            + f"; loaded with COPY in {self.seconds:.0f} s"
         )
 
 
@@ -93,8 +99,22 @@ def generate(scale: Scale, log=print) -> Loaded:
             cdrs = load_cdrs(random.Random(SEED + 2), accounts, scale.rows)
             log(f"  {cdrs:,} CDRs copied, building indexes...")
         log(f"  CDRs ready in {step['seconds']:.0f} s")
-        vacuum_analyze("registrations_account", "registrations_registrationbinding", "sip_sessions_sipevent", "cdr_cdr")
-    return Loaded(accounts=len(accounts), bindings=bindings, sip_events=sip_events, cdrs=cdrs, seconds=clock["seconds"])
+        console_rows = load_console_tables(random.Random(SEED + 3), accounts, scale.rows, log=log)
+        vacuum_analyze(
+            "registrations_account",
+            "registrations_registrationbinding",
+            "sip_sessions_sipevent",
+            "cdr_cdr",
+            *console_rows,
+        )
+    return Loaded(
+        accounts=len(accounts),
+        bindings=bindings,
+        sip_events=sip_events,
+        cdrs=cdrs,
+        seconds=clock["seconds"],
+        console_rows=console_rows,
+    )
 
 
 def table_rows(table: str) -> int:
