@@ -49,9 +49,11 @@ def copy_model(model: type[models.Model], rows: Iterable[dict]) -> int:
     fields = [
         field
         for field in model._meta.concrete_fields
-        if not getattr(field, "generated", False) and not (field.primary_key and field.name == "id")
+        if not getattr(field, "generated", False)
+        and not (field.primary_key and field.name == "id")
+        and not (field.has_db_default() and not field.has_default())
     ]
-    defaults = {field.name: field.get_default() if field.has_default() else None for field in fields}
+    defaults = {field.name: field.get_default() for field in fields}
     columns = [field.column for field in fields]
 
     def lines() -> Iterator[str]:

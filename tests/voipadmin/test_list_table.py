@@ -10,8 +10,8 @@ from django.db import connection
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from audit.models import AuditRecord
 from cdr.models import Cdr
 from conferences.models import Conference
 from registrations.models import Account
@@ -22,6 +22,7 @@ from tests.conferences.factories import ChatMessageFactory, EndpointFactory, Rec
 from tests.conftest import login_quietly
 from tests.registrations.factories import AccountFactory, BindingFactory
 from tests.sip_sessions.factories import SipEventFactory
+from tests.testapp.models import Probe
 from voipadmin.models import Preference
 from voipadmin.reports import all_reports
 from voipadmin.reports.cells import cell
@@ -79,7 +80,8 @@ def every_report_has_rows() -> None:
     RecordingFactory(session=session, original_name=TRICKY, size=123456789, duration=3725.5)
     EndpointFactory(endpoint_id="ep<1>", logged_user="1100", os=TRICKY)
     Account.objects.filter(pk=caller.pk).update(department="Sales & Support")
-    AuditRecord.objects.filter(pk__in=AuditRecord.objects.values("pk")[:1]).update(statement=TRICKY)
+    Probe.objects.create(event_id="p1", time=BEFORE_DST, kind="PING", note=TRICKY, value=1234567, flag=True)
+    Probe.objects.create(event_id="p2", time=AFTER_DST, kind="PING", note="", value=None)
 
 
 def table_body(page: str) -> str:
@@ -96,12 +98,9 @@ def test_every_report_writes_the_table_the_cell_by_cell_template_wrote(viewer, s
         rows = response.context["page"].rows
         assert rows, f"{report.slug} has rows"
         columns = [(column, column.title(report.model)) for column in report.listed_columns(superuser)]
-        reference = CELL_BY_CELL.render(
-            {
-                "report": report,
-                "rows": [(row.pk, [cell(report, c, row, label) for c, label in columns]) for row in rows],
-            }
-        )
+        with timezone.override(ROME):
+            cells = [(row.pk, [cell(report, column, row, label) for column, label in columns]) for row in rows]
+            reference = CELL_BY_CELL.render({"report": report, "rows": cells})
         assert table_body(page) == reference
 
 
@@ -120,7 +119,7 @@ def test_cdr_cells_escape_markup_convert_time_across_dst_and_link_accounts(viewe
         '<td class="" data-label="Source">&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; &#x27;n&#x27; co</td>',
         '<td class="" data-label="Destination">101</td>',
         '<td class="enum enum-ANSWERED" title="ANSWERED: the call was taken by the callee; as received: ANSWERED" '
-        'data-label="Disposition">Answered</td>',
+        'data-label="Disposition">ANSWERED</td>',
         '<td class="number" title="3,725 s" data-label="Duration">1:02:05</td>',
         '<td class="number" title="3,600 s" data-label="Billsec">1:00:00</td>',
         '<td class="" data-label="Caller"><a href="/cdr/?account=1100">1100</a></td>',
@@ -135,9 +134,28 @@ def test_cdr_cells_escape_markup_convert_time_across_dst_and_link_accounts(viewe
     assert cells_of(page, busy.pk)[0] == '<td class="time" data-label="Date">2026-03-29 03:00:30</td>'
     assert cells_of(page, busy.pk)[3] == (
         '<td class="enum enum-BUSY" title="BUSY: the callee refused the call; as received: BUSY; SIP 486" '
-        'data-label="Disposition">Busy</td>'
+        'data-label="Disposition">BUSY</td>'
     )
     assert f'<tr data-detail="/cdr/{tricky.pk}/" data-pk="{tricky.pk}">' in page
+
+
+def test_numbers_flags_and_empty_values(viewer):
+    every_report_has_rows()
+    page = viewer.get("/probes/").content.decode()
+    full, empty = Probe.objects.get(event_id="p1"), Probe.objects.get(event_id="p2")
+    escaped = "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; &#x27;n&#x27; co"
+    assert cells_of(page, full.pk)[2:] == [
+        f'<td class="" data-label="Note">{escaped}</td>',
+        '<td class="number" data-label="Value">1234567</td>',
+        '<td class="bool bool-yes" data-label="Flag">yes</td>',
+        '<td class="" data-label="Event id">p1</td>',
+    ]
+    assert cells_of(page, empty.pk)[2:] == [
+        '<td class="empty" data-label="Note"></td>',
+        '<td class="empty" data-label="Value"></td>',
+        '<td class="bool bool-no" data-label="Flag">no</td>',
+        '<td class="" data-label="Event id">p2</td>',
+    ]
 
 
 def test_numbers_long_text_and_links_by_text_key(viewer):
@@ -194,6 +212,8 @@ def every_report_has_rows_again() -> None:
     ChatMessageFactory.create_batch(3, sender="1102")
     RecordingFactory.create_batch(2)
     EndpointFactory.create_batch(3, logged_user="1102")
+    for n in range(3):
+        Probe.objects.create(event_id=f"q{n}", time=AFTER_DST, kind="PING")
 
 
 def test_the_list_reads_only_the_fields_its_cells_show(viewer):

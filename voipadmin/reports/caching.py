@@ -17,7 +17,7 @@ _generation = "1"
 
 
 def cache_seconds() -> int:
-    return max(0, int(getattr(settings, "REPORT_CACHE_SECONDS", 60)))
+    return max(0, int(settings.REPORT_CACHE_SECONDS))
 
 
 def cache_key(*parts: object) -> str:
