@@ -94,7 +94,11 @@ def run(ctx) -> None:
         for page in pages_of(report):
             ctx.log(f"  {report.title}: {page.label}")
             ours = sample(client, page.ours, requests=REQUESTS)
-            admin = sample(client, page.admin, budget_s=ADMIN_BUDGET_S) if page.admin else None
+            admin = (
+                sample(client, page.admin, requests=REQUESTS, warmup=1, budget_s=ADMIN_BUDGET_S, minimum=2)
+                if page.admin
+                else None
+            )
             ctx.report.add(
                 Row(
                     number=report.number,

@@ -7,12 +7,14 @@ label) and per page what depends only on the report (its detail URL), then write
 """
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 
 from django.db import models
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from .cells import label_attribute, td_html, value_formatter, value_getter
+from .cells import Cell, cell, label_attribute, td_html, value_formatter, value_getter
 from .definition import Column, Report
 from .links import page_url
 
@@ -69,3 +71,33 @@ class ListTable:
 
     def body(self, rows: Sequence[models.Model]) -> SafeString:
         return mark_safe("".join(self.row(row) for row in rows))  # noqa: S308 every part escaped
+
+
+class RowCells(Sequence):
+    """The page's rows as (key, [Cell, ...]) pairs, the `rows` of the list's context, made only
+    when something reads them (a template that looks into a cell, a test) and then in the zone and
+    language of the request; a template that only asks whether there are rows makes none."""
+
+    def __init__(self, report: Report, columns: Sequence[tuple[Column, str]], rows: Sequence[models.Model]):
+        self.report, self.columns, self.rows = report, columns, rows
+        self.zone = timezone.get_current_timezone()
+        self.language = translation.get_language()
+
+    @cached_property
+    def pairs(self) -> list[tuple[object, list[Cell]]]:
+        with timezone.override(self.zone), translation.override(self.language):
+            return [
+                (row.pk, [cell(self.report, column, row, label) for column, label in self.columns]) for row in self.rows
+            ]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __getitem__(self, index):
+        return self.pairs[index]
+
+    def __iter__(self) -> Iterator[tuple[object, list[Cell]]]:
+        return iter(self.pairs)

@@ -26,7 +26,7 @@ from .filters import FilterError, select
 from .keyset import order_queryset
 from .paging import page_links, page_size_links, query_without, report_ordering, report_page
 from .reads import mark_response, replica_reads
-from .table import ListTable
+from .table import ListTable, RowCells
 
 
 class ReportView(View):
@@ -86,7 +86,7 @@ class ReportListView(ReportView):
             active_filters=selection.active_filters(),
             page=page,
             headers=self.headers(params, ordering, request.user),
-            rows=page.rows,
+            rows=RowCells(report, columns, page.rows),
             table_body=ListTable(report, columns).body(page.rows),
             chips=selection.chips(),
             row_count=row_count,
