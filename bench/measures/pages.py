@@ -1,6 +1,7 @@
 """2. Every report's pages (first, filtered, last, another sort) against Django's admin changelist."""
 
 import math
+import os
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -88,9 +89,15 @@ def pages_of(report: Report) -> list[Page]:
     ]
 
 
+def chosen() -> list[Report]:
+    """The reports to measure: all, or those whose line numbers BENCH_PAGES names (`2a,2c`)."""
+    wanted = {number.strip() for number in os.environ.get("BENCH_PAGES", "").split(",") if number.strip()}
+    return [report for report in REPORTS if not wanted or report.number in wanted]
+
+
 def run(ctx) -> None:
     client = ctx.browser()
-    for report in REPORTS:
+    for report in chosen():
         for page in pages_of(report):
             ctx.log(f"  {report.title}: {page.label}")
             ours = sample(client, page.ours, requests=REQUESTS)

@@ -112,6 +112,9 @@ def list_count(queryset: QuerySet, *, key: tuple, at_least: int = 0) -> RowCount
 
     parts = ("count", *key, count_cap(), settings.REPORT_COUNT_TIMEOUT_MS)
     count, _slow = remembered(parts, make, keep=lambda answer: not answer[0].exact or answer[1])
+    if not count.exact and count.value < at_least:
+        # a count that ran out of time on a smaller page: at least the rows this page knows of
+        return RowCount(value=at_least, exact=False)
     return count
 
 
