@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Case, Q, TextField, Value, When
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from conferences.models import Endpoint
@@ -14,6 +13,7 @@ from voipadmin.reports import Column, Report
 from voipadmin.reports.cells import detail_fields
 from voipadmin.reports.charts import Chart, Series
 from voipadmin.reports.export import choice_words
+from voipadmin.reports.links import page_url
 
 from .filters import AuditRecordFilter, ConfigChangeFilter, ServerEventFilter, WebAccessFilter
 from .models import AuditAction, AuditRecord, ConfigChange, ServerEvent, WebAccess
@@ -22,7 +22,7 @@ from .services.chain import deletion_anchor, gaps_for_batch
 
 
 def _principal_history(row: WebAccess) -> str:
-    return reverse("web-sessions:list") + "?" + urlencode({"principal": row.principal})
+    return page_url("web-sessions:list") + "?" + urlencode({"principal": row.principal})
 
 
 web_sessions = Report(
@@ -111,7 +111,7 @@ def _actor_text(row: AuditRecord) -> str:
 
 
 def _actor_history(row: AuditRecord) -> str:
-    return reverse("audit:list") + "?" + urlencode({"actor_name": row.actor_name})
+    return page_url("audit:list") + "?" + urlencode({"actor_name": row.actor_name})
 
 
 def audit_detail_context(row: AuditRecord) -> dict:
@@ -154,7 +154,7 @@ STATUS_WORDS = {-2: "inactive", 0: "offline", 1: "online", 2: "busy", 5: "owner"
 
 
 def _user_history(row: ServerEvent) -> str:
-    return reverse("events:list") + "?" + urlencode({"username": row.username})
+    return page_url("events:list") + "?" + urlencode({"username": row.username})
 
 
 def _user_page(row: ServerEvent) -> str | None:
@@ -166,8 +166,8 @@ def endpoint_url(endpoint_id: str) -> str:
     """Seed 001: an event's Endpoint ID leads to the Endpoints section (one probe of the unique id)."""
     pk = Endpoint.objects.filter(endpoint_id=endpoint_id).values_list("pk", flat=True).first()
     if pk is not None:
-        return reverse("endpoints:detail", args=[pk])
-    return reverse("endpoints:list") + "?" + urlencode({"endpoint_id": endpoint_id})
+        return page_url("endpoints:detail", pk)
+    return page_url("endpoints:list") + "?" + urlencode({"endpoint_id": endpoint_id})
 
 
 def _shown(value) -> str:

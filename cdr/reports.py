@@ -2,10 +2,9 @@
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, ChartData, Series
+from voipadmin.reports.links import page_url
 from voipadmin.reports.units import duration_column
 
 from .filters import CdrFilter
@@ -48,7 +47,7 @@ def _account_history(username_path: str):
         account = getattr(row, username_path)
         if account is None:
             return None
-        return reverse("cdr:list") + "?" + urlencode({"account": account.username})
+        return page_url("cdr:list") + "?" + urlencode({"account": account.username})
 
     return link
 
@@ -103,13 +102,13 @@ cdr_report = Report(
         Column("end", listed=False, sortable=False),
         Column("src", "Source"),
         Column("dst", "Destination"),
-        Column("disposition", hint=disposition_hint),
+        Column("disposition", hint=disposition_hint, reads=("disposition_source", "sip_code")),
         Column("disposition_source", listed=False, sortable=False),
         Column("sip_code", "SIP code", listed=False, sortable=False),
         duration_column("duration", "Duration"),
         duration_column("billsec", "Billsec"),
-        Column("caller__username", "Caller", link=_account_history("caller")),
-        Column("callee__username", "Callee", link=_account_history("callee")),
+        Column("caller__username", "Caller", link=_account_history("caller"), reads=()),
+        Column("callee__username", "Callee", link=_account_history("callee"), reads=()),
         Column("clid", "Caller ID"),
         Column("accountcode", listed=False, sortable=False),
         Column("dcontext", listed=False, sortable=False),

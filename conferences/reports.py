@@ -2,10 +2,9 @@
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from registrations.selectors import person_text
 from voipadmin.reports import Action, Column, Report
+from voipadmin.reports.links import page_url
 from voipadmin.reports.units import duration_column, duration_hint, duration_text, size_column
 
 from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
@@ -68,7 +67,7 @@ call_history = Report(
 
 def _chat_user(row: ChatMessage, field: str) -> str | None:
     name = getattr(row, field)
-    return user_link(name, getattr(row, f"{field}_account"), reverse("chat:list") + "?" + urlencode({field: name}))
+    return user_link(name, getattr(row, f"{field}_account"), page_url("chat:list") + "?" + urlencode({field: name}))
 
 
 chat_messages = Report(
@@ -134,7 +133,7 @@ recordings = Report(
             sortable=False,
             export=False,
             text=lambda row: "▶ Play",
-            link=lambda row: reverse("recordings:detail", args=[row.pk]),
+            link=lambda row: page_url("recordings:detail", row.pk),
         ),
         Column(
             "file",
@@ -142,7 +141,7 @@ recordings = Report(
             sortable=False,
             export=False,
             text=lambda row: "Download",
-            link=lambda row: reverse("recording-download", args=[row.pk]),
+            link=lambda row: page_url("recording-download", row.pk),
         ),
         Column(
             "id",
@@ -152,7 +151,7 @@ recordings = Report(
             permission="conferences.delete_recording",
             text=lambda row: "Delete…",
             # a page that names the recording and asks before anything goes
-            link=lambda row: reverse("recording-delete", args=[row.pk]),
+            link=lambda row: page_url("recording-delete", row.pk),
         ),
     ],
     default_order="-created_at",
@@ -174,7 +173,7 @@ endpoints = Report(
     filterset=EndpointFilter,
     queryset=lambda: with_account(Endpoint.objects.all(), logged_account="logged_user"),
     columns=[
-        Column("endpoint_id", "Endpoint", link=lambda row: reverse("endpoints:detail", args=[row.pk])),
+        Column("endpoint_id", "Endpoint", link=lambda row: page_url("endpoints:detail", row.pk)),
         Column(
             "logged_user",
             link=lambda row: user_link(row.logged_user, row.logged_account, history_url(participant=row.logged_user)),

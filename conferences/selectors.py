@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 
 from registrations.selectors import (
     account_ids,
@@ -15,6 +14,7 @@ from registrations.selectors import (
     account_people,
     person_text,
 )
+from voipadmin.reports.links import page_url
 
 from .models import ChatMessage, ConferenceSession, Invitation, Participation, Recording
 
@@ -51,11 +51,11 @@ def user_link(username: str | None, account_id: int | None, history: str) -> str
 
 
 def history_url(**query: str) -> str:
-    return reverse("conferences:list") + "?" + urlencode(query)
+    return page_url("conferences:list") + "?" + urlencode(query)
 
 
 def session_url(session_id: str) -> str:
-    return reverse("conferences:detail", args=[session_id])
+    return page_url("conferences:detail", session_id)
 
 
 def _quality(rows: list[Participation], session: ConferenceSession) -> list[dict]:
@@ -128,7 +128,7 @@ def session_detail_context(session: ConferenceSession) -> dict:
         "recordings": list(session.recordings.order_by("created_at", "pk")),
         "chat": list(reversed(chat[:CHAT_SHOWN])),
         "chat_more": len(chat) > CHAT_SHOWN,
-        "chat_url": reverse("chat:list") + "?" + urlencode({"session": session.pk}),
+        "chat_url": page_url("chat:list") + "?" + urlencode({"session": session.pk}),
         "quality": _quality(rows, session),
         "owner_url": user_link(session.owner, ids.get(session.owner), history_url(owner=session.owner)),
         "conference_url": history_url(conference=session.conference_id) if session.conference_id else None,

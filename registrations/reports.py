@@ -4,12 +4,12 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, binding_end
+from voipadmin.reports.links import page_url
 
 from .filters import HistoryFilter, RegisteredFilter
 from .models import Account, RegistrationBinding
@@ -17,11 +17,11 @@ from .selectors import live_q, online_accounts
 
 
 def account_url(row: RegistrationBinding) -> str:
-    return reverse("account-detail", args=[row.account_id])
+    return page_url("account-detail", row.account_id)
 
 
 def sip_history_url(row: RegistrationBinding) -> str:
-    return reverse("sip-sessions:list") + "?" + urlencode({"username": row.username})
+    return page_url("sip-sessions:list") + "?" + urlencode({"username": row.username})
 
 
 def _address_columns() -> list[Column]:
@@ -63,8 +63,10 @@ registered_accounts = Report(
     queryset=online_accounts,
     filterset=RegisteredFilter,
     columns=[
-        Column("id", "Id", link=lambda row: reverse("account-detail", args=[row.pk]), text=lambda row: str(row.pk)),
-        Column("username", link=lambda row: reverse("sip-sessions:list") + "?" + urlencode({"username": row.username})),
+        Column("id", "Id", link=lambda row: page_url("account-detail", row.pk), text=lambda row: str(row.pk)),
+        Column(
+            "username", link=lambda row: page_url("sip-sessions:list") + "?" + urlencode({"username": row.username})
+        ),
         Column("display_name", "Name"),
         Column("department"),
         Column("extension"),

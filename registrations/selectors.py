@@ -21,8 +21,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils import timezone
+
+from voipadmin.reports.links import page_url
 
 from .models import Account, EndReason, RegistrationBinding
 
@@ -141,7 +142,7 @@ def account_people(usernames: Iterable[str]) -> dict[str, tuple[int, str]]:
 
 def account_page_url(account_id: int | None) -> str | None:
     """The account's page (`/accounts/<id>/`), for every app that links a username to its profile."""
-    return reverse("account-detail", args=[account_id]) if account_id is not None else None
+    return page_url("account-detail", account_id) if account_id is not None else None
 
 
 def account_name_expression():

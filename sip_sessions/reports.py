@@ -2,12 +2,12 @@
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils import timezone
 
 from voipadmin.reports import Column, Report
 from voipadmin.reports.charts import Chart, Series
 from voipadmin.reports.export import choice_words
+from voipadmin.reports.links import page_url
 
 from .filters import SipEventFilter
 from .models import SipEvent, SipEventType
@@ -15,7 +15,7 @@ from .selectors import event_evidence, reconciliation_status
 
 
 def user_history_url(row: SipEvent) -> str:
-    return reverse("sip-sessions:list") + "?" + urlencode({"username": row.username})
+    return page_url("sip-sessions:list") + "?" + urlencode({"username": row.username})
 
 
 def state(row: SipEvent) -> str:

@@ -48,6 +48,14 @@ def _console_settings_uncached():
     console_settings_forget()
 
 
+@pytest.fixture(autouse=True)
+def _report_caches_forgotten():
+    """A list page's cached filter bar, counts and estimates belong to the test that made them."""
+    from voipadmin.reports.caching import forget_cached_pages
+
+    forget_cached_pages()
+
+
 def _user_in(role: str, **kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=role))

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
 
 from .reports.definition import all_reports
+from .reports.links import page_url
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def menu_for(user) -> list[tuple[str, list[dict]]]:
     for entry in sorted(entries, key=lambda e: (e.order, e.title)):
         if entry.permission and not user.has_perm(entry.permission):
             continue
-        groups.setdefault(entry.group, []).append({"title": entry.title, "url": reverse(entry.url_name)})
+        groups.setdefault(entry.group, []).append({"title": entry.title, "url": page_url(entry.url_name)})
     rank = {name: position for position, name in enumerate(GROUP_ORDER)}
     return sorted(groups.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 

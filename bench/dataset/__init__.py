@@ -1,4 +1,6 @@
-"""The benchmark's data: accounts, bindings, a year of SIP events and of CDRs, loaded with COPY.
+"""The benchmark's data: accounts, bindings, a year of SIP events and of CDRs, and the console's
+other tables (web accesses, audit, server events, conferences, chat, recordings, endpoints),
+loaded with COPY.
 
 Deterministic (fixed seeds and dates): two runs at one scale load the same rows.
 """
@@ -16,6 +18,7 @@ from voipadmin.partitions import ensure_partitions
 from ..harness import timed
 from .calls import load_cdrs
 from .clock import END, MONTHS, START
+from .console import load_console_tables
 from .loading import indexes_built_after, vacuum_analyze
 from .people import ACCOUNTS, load_accounts, load_bindings, make_accounts, plan_bindings
 from .sip import load_sip_events
@@ -65,6 +68,7 @@ class Loaded:
     sip_events: int
     cdrs: int
     seconds: float
+    console_rows: dict[str, int]
     rollup_rows: int = 0
     rollup_seconds: float = 0.0
 
@@ -72,8 +76,10 @@ class Loaded:
         return (
             f"{self.cdrs:,} CDRs and {self.sip_events:,} SIP events over {MONTHS} months "
             f"({START:%Y-%m} to {END:%Y-%m}, one partition each), {self.accounts:,} accounts, "
-            f"{self.bindings:,} registration bindings; loaded with COPY in {self.seconds:.0f} s, the CDR chart's "
-            f"rollup ({self.rollup_rows:,} rows) rebuilt from the CDRs in {self.rollup_seconds:.1f} s of that"
+            f"{self.bindings:,} registration bindings; "
+            + ", ".join(f"{rows:,} rows in {table}" for table, rows in self.console_rows.items())
+            + f"; loaded with COPY in {self.seconds:.0f} s, the CDR chart's rollup ({self.rollup_rows:,} rows) "
+            f"rebuilt from the CDRs in {self.rollup_seconds:.1f} s of that"
         )
 
 
@@ -101,8 +107,14 @@ def generate(scale: Scale, log=print) -> Loaded:
         with timed() as rollup:
             rollup_rows = rollup_rebuild()
         log(f"  CDR rollup rebuilt: {rollup_rows:,} rows in {rollup['seconds']:.1f} s")
+        console_rows = load_console_tables(random.Random(SEED + 3), accounts, scale.rows, log=log)
         vacuum_analyze(
-            "registrations_account", "registrations_registrationbinding", "sip_sessions_sipevent", "cdr_cdr", TABLE
+            "registrations_account",
+            "registrations_registrationbinding",
+            "sip_sessions_sipevent",
+            "cdr_cdr",
+            TABLE,
+            *console_rows,
         )
     return Loaded(
         accounts=len(accounts),
@@ -112,6 +124,7 @@ def generate(scale: Scale, log=print) -> Loaded:
         seconds=clock["seconds"],
         rollup_rows=rollup_rows,
         rollup_seconds=rollup["seconds"],
+        console_rows=console_rows,
     )
 
 

@@ -49,6 +49,7 @@ def duration_column(field: str, label: str) -> Column:
         export_label=f"{label} (s)",
         text=lambda row: duration_text(getattr(row, field)),
         hint=lambda row: duration_hint(getattr(row, field)),
+        reads=(),
     )
 
 
@@ -60,4 +61,5 @@ def size_column(field: str, label: str) -> Column:
         export_label=f"{label} (bytes)",
         text=lambda row: size_text(getattr(row, field)),
         hint=lambda row: size_hint(getattr(row, field)),
+        reads=(),
     )

@@ -5,15 +5,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views import View
 
 from voipadmin.models import DeletionJob
 from voipadmin.preferences import zone_of
 from voipadmin.request_context import current
 
-from .cells import cell, detail_fields
-from .counting import RowCount, capped_count
+from .caching import remembered
+from .cells import detail_fields
+from .counting import RowCount, list_count
 from .definition import Report, get_report
 from .deletion import deletion_job_create, deletion_preview, deletion_selection
 from .export import export_response
@@ -21,6 +26,7 @@ from .filters import FilterError, select
 from .keyset import order_queryset
 from .paging import page_links, page_size_links, query_without, report_ordering, report_page
 from .reads import mark_response, replica_reads
+from .table import ListTable, RowCells
 
 
 class ReportView(View):
@@ -56,7 +62,7 @@ class ReportListView(ReportView):
         params = request.GET
         try:
             selection = select(report, params)
-            page = report_page(report, report.with_related(selection.queryset), params)
+            page = report_page(report, report.listed_queryset(selection.queryset, request.user), params)
             ordering = page.ordering
         except FilterError as error:
             filterset = report.filterset(params, queryset=report.base_queryset())
@@ -64,11 +70,15 @@ class ReportListView(ReportView):
                 filterset=filterset, errors=error.errors, rows=[], headers=self.headers(params, None, request.user)
             )
             return render(request, report.list_template, context, status=400)
+        zone = timezone.get_current_timezone_name()
+        filter_query = selection.filter_query()
         # The whole selection on one page is its own exact count; else a count that stops at the cap.
         if page.is_first and page.next_cursor is None:
             row_count = RowCount(value=len(page.rows), exact=True)
         else:
-            row_count = capped_count(selection.queryset, at_least=len(page.rows) + 1)
+            row_count = list_count(
+                selection.queryset, key=(report.slug, zone, filter_query), at_least=len(page.rows) + 1
+            )
         columns = [(column, column.title(report.model)) for column in report.listed_columns(request.user)]
         context.update(
             filterset=selection.filterset,
@@ -76,17 +86,27 @@ class ReportListView(ReportView):
             active_filters=selection.active_filters(),
             page=page,
             headers=self.headers(params, ordering, request.user),
-            rows=[(row.pk, [cell(report, column, row, label) for column, label in columns]) for row in page.rows],
+            rows=RowCells(report, columns, page.rows),
+            table_body=ListTable(report, columns).body(page.rows),
             chips=selection.chips(),
             row_count=row_count,
             query=query_without(params, "after", "before", "page"),
-            filter_query=selection.filter_query(),
+            filter_query=filter_query,
             links=self.page_links(params, page),
             page_sizes=page_size_links(params),
         )
+        context["filter_bar"] = self.filter_bar(request, context, zone)
         if report.list_context is not None:
             context.update(report.list_context(selection))
         return render(request, report.list_template, context)
+
+    def filter_bar(self, request: HttpRequest, context: dict, zone: str) -> str:
+        """The filter form, drawn once a minute per query string: its time presets start from the
+        viewer's current minute, Delete shows by permission, labels are in the viewer's language."""
+        minute = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        parts = ("filters", self.report.slug, request.GET.urlencode(), context["can_delete"])
+        parts += (get_language(), zone, minute)
+        return remembered(parts, lambda: mark_safe(render_to_string("reports/_filters.html", context, request)))  # noqa: S308 a template's output
 
     def headers(self, params, ordering, user) -> list[dict]:
         report = self.report

@@ -216,6 +216,8 @@ REPORT_EXACT_COUNT_LIMIT = env_int("REPORT_EXACT_COUNT_LIMIT", 100000)
 REPORT_COUNT_CAP = env_int("REPORT_COUNT_CAP", 10000)
 # ... in at most this time (PostgreSQL); a slower count shows only what the page knows ("51+").
 REPORT_COUNT_TIMEOUT_MS = env_int("REPORT_COUNT_TIMEOUT_MS", 500)
+# Seconds a list page keeps its filter bar, a count past the cap and a status line's estimate (0: never).
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 60)
 
 # Days each growing table keeps (0: for ever). Whole months go by dropping their partition.
 RETENTION_DAYS = {
