@@ -125,9 +125,9 @@ def test_cdr_cells_escape_markup_convert_time_across_dst_and_link_accounts(viewe
         '<td class="" data-label="Caller"><a href="/cdr/?account=1100">1100</a></td>',
         '<td class="empty" data-label="Callee"></td>',
         '<td class="empty" data-label="Caller ID"></td>',
-        '<td class="" data-label="Channel">PJSIP/&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; &#x27;n&#x27; '
-        "co-0000000a</td>",
-        '<td class="" data-label="Destination channel">PJSIP/101-0000000b</td>',
+        '<td class="channel" title="PJSIP/&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; &#x27;n&#x27; co-0000000a" '
+        'data-label="Channel">PJSIP/&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; &#x27;n&#x27; co-0000000a</td>',
+        '<td class="channel" title="PJSIP/101-0000000b" data-label="Destination channel">PJSIP/101-0000000b</td>',
         '<td class="" data-label="Last application">Dial</td>',
     ]
     # a minute later, an hour later on the wall clock: Rome's 02:00 to 03:00 jump lies between the calls
