@@ -1,4 +1,4 @@
-"""2d. The CDR chart of a month's range (the fragment the list page loads above its table)."""
+"""2o. The CDR chart of a month's range (the fragment the list page loads above its table)."""
 
 from ..harness import Row
 from ..sampling import sample
@@ -32,7 +32,7 @@ def run(ctx) -> None:
         measured = sample(client, path, requests=30)
         ctx.report.add(
             Row(
-                number="2d",
+                number="2o",
                 what=f"CDR chart, {label} (`{path}`), {rows:,} rows, server time",
                 result=measured.text(),
                 target=f"p95 <= {TARGET_MS:.0f} ms at 10M rows" if rolled_up else "",

@@ -33,6 +33,8 @@ MAINTENANCE = [
     "voipadmin.tasks.sweep_deletions",
     "registrations.tasks.expire_bindings",
     "cdr.tasks.compact_rollup",
+    "cdr.tasks.vacuum_claims",
+    "voipadmin.tasks.analyze_tables",
 ]
 
 
