@@ -111,6 +111,12 @@ class Cdr(models.Model):
                 condition=Q(linkedid="") | Q(uniqueid=F("linkedid")),
                 name="cdr_call_start_idx",
             ),
+            # Calls sorted by duration: the first legs in duration order (a sort of every call otherwise)
+            models.Index(
+                fields=["duration", "id"],
+                condition=Q(linkedid="") | Q(uniqueid=F("linkedid")),
+                name="cdr_call_duration_idx",
+            ),
             # the account filter, an account's recent calls newest first, and ON DELETE SET NULL
             models.Index(fields=["caller", "start", "id"], name="cdr_caller_idx"),
             models.Index(fields=["callee", "start", "id"], name="cdr_callee_idx"),
