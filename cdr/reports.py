@@ -109,7 +109,7 @@ cdr_report = Report(
         duration_column("billsec", "Billsec"),
         Column("caller__username", "Caller", link=_account_history("caller"), reads=()),
         Column("callee__username", "Callee", link=_account_history("callee"), reads=()),
-        Column("clid", "Caller ID"),
+        Column("clid", "Caller ID", hint=_whole_value("clid"), css=_one_line("clid"), reads=()),
         Column("accountcode", listed=False, sortable=False),
         Column("dcontext", listed=False, sortable=False),
         Column("channel", hint=_whole_value("channel"), css=_one_line("channel"), reads=()),

@@ -95,13 +95,21 @@ def test_channel_columns_keep_to_one_line_with_the_whole_name_in_hover_and_panel
     row = page.locator(f"tr[data-pk='{cdr.pk}']")
     one_line = row.locator("td.time").bounding_box()["height"]
     for index, value in enumerate((CHANNEL, DST_CHANNEL)):
-        cell = row.locator("td.channel").nth(index)
+        cell = row.locator("td.channel").nth(index + 1)  # after the caller ID
         assert cell.get_attribute("title") == value
         box = cell.bounding_box()
         assert box["height"] <= one_line + 1, value  # one line, not a letter column
-        assert 100 <= box["width"] <= 200, value  # 10em and its padding at most, never a sliver
+        assert 80 <= box["width"] <= 200, value  # 6.5em and its padding at most, never a sliver
         assert cell.evaluate("td => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    # every column on screen: the table fits its box, no sideways scroll inside it either; the
+    # caller ID is one line too (it was wrapped a letter or two a line), whole in its hover
+    clid = row.locator("td.channel").first
+    assert clid.get_attribute("title") == '"Reception desk" <100>'
+    assert clid.bounding_box()["height"] <= one_line + 1
+    table = page.locator("table.report")
+    assert table.evaluate("t => t.parentElement.scrollWidth - t.parentElement.clientWidth") <= 0
+    assert table.evaluate("t => t.getBoundingClientRect().right") <= 1440
     assert page.locator("td.empty").count() >= 1  # a blank destination channel is still a dash
     screenshot("channels-1440")
     row.locator("td").nth(1).click()
