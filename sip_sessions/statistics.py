@@ -15,6 +15,7 @@ import logging
 from django.db import connection, models
 
 from voipadmin.partitions import is_partitioned
+from voipadmin.table_statistics import analyze_due
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def analyze_stale_partitions(
         stale = [
             name
             for name, rows, modified in cursor.fetchall()
-            if max(modified, changed.get(name, 0)) > threshold + scale * max(rows, 0)
+            if analyze_due(max(modified, changed.get(name, 0)), max(rows, 0), threshold=threshold, scale=scale)
         ]
         quote = connection.ops.quote_name
         for name in stale:

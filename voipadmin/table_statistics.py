@@ -38,8 +38,13 @@ STALE_SQL = """
 """
 
 
-def _due(changed: float, rows: float) -> bool:
-    return rows < 0 or changed > settings.ANALYZE_THRESHOLD + settings.ANALYZE_SCALE_PERCENT / 100 * rows
+def analyze_due(changed: float, rows: float, *, threshold: float | None = None, scale: float | None = None) -> bool:
+    """Autovacuum's analyze rule: rows changed since the last ANALYZE past `threshold + scale x rows`
+    (ANALYZE_THRESHOLD and ANALYZE_SCALE_PERCENT unless given); a table never analyzed (rows < 0)
+    is due."""
+    threshold = settings.ANALYZE_THRESHOLD if threshold is None else threshold
+    scale = settings.ANALYZE_SCALE_PERCENT / 100 if scale is None else scale
+    return rows < 0 or changed > threshold + scale * rows
 
 
 def stale_tables(using: str = "default") -> list[str]:
@@ -62,7 +67,7 @@ def stale_tables(using: str = "default") -> list[str]:
         if parent:
             changes[parent] = changes.get(parent, 0) + changed
             parent_rows[parent] = rows
-    whole = {parent for parent, changed in changes.items() if _due(changed, parent_rows[parent])}
+    whole = {parent for parent, changed in changes.items() if analyze_due(changed, parent_rows[parent])}
     return [table for table, _changed, parent, _rows in stale if parent not in whole] + sorted(whole)
 
 
