@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from registrations.selectors import person_text
 from voipadmin.reports import Action, Column, Report
 from voipadmin.reports.links import page_url
-from voipadmin.reports.units import duration_column, duration_hint, duration_text, size_column
+from voipadmin.reports.units import duration_column, size_column
 
 from .filters import ChatMessageFilter, ConferenceSessionFilter, EndpointFilter, RecordingFilter
 from .models import ChatMessage, ConferenceSession, Endpoint, Recording
@@ -49,7 +49,7 @@ call_history = Report(
         ),
         Column("started_at", "Start"),
         Column("ended_at", "End", hint=lambda row: "running" if row.ended_at is None else ""),
-        Column("duration", text=lambda row: duration_text(row.duration), hint=lambda row: duration_hint(row.duration)),
+        duration_column("duration", "Duration"),
         Column("mode", text=_mode),
         Column("participant_count", "Participants"),
     ],

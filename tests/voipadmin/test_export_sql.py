@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from cdr.models import Cdr
 from cdr.reports import cdr_report
-from conferences.reports import recordings
+from conferences.reports import call_history, recordings
 from tests.cdr.factories import AccountFactory, CdrFactory
 from tests.conferences.factories import RecordingFactory, SessionFactory
 from tests.testapp.models import Probe
@@ -188,6 +188,22 @@ def test_recording_sizes_and_float_durations():
         ["Board", "", "Weekly sync.wav", "3145728", "2.5"],
         ["Board", "", "'@a.wav", "1536", "1"],
     ]
+
+
+def test_call_history_durations_are_seconds_on_every_database():
+    """An interval prints `00:15:00` on PostgreSQL and `0:15:00` from Python (SQLite): the CSV
+    writes its seconds on both, as every duration column does."""
+    start = NOON_UTC
+    SessionFactory(session_id="S1", started_at=start, ended_at=start + datetime.timedelta(minutes=15))
+    SessionFactory(
+        session_id="S2",
+        started_at=start + datetime.timedelta(hours=1),
+        ended_at=start + datetime.timedelta(days=1, hours=1, seconds=2, milliseconds=500),
+    )
+    SessionFactory(session_id="S3", started_at=start + datetime.timedelta(hours=2), ended_at=None)
+    header, *rows = records(both_ways(call_history, "o=started_at"))
+    at = header.index("Duration (s)")
+    assert [(row[0], row[at]) for row in rows] == [("S1", "900"), ("S2", "86402.5"), ("S3", "")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -30,11 +30,15 @@ COPY_DELIMITERS = {",": "','", ";": "';'", "\t": "E'\\t'", "|": "'|'"}
 class ExportColumn:
     path: str
     label: str
-    kind: str  # datetime, date, bool, number, ip, text
+    kind: str  # datetime, date, bool, number, duration, ip, source_number, text
     expression: Any = None  # a Column's `export_as`, annotated under `path`
 
 
 def _kind(field: models.Field) -> str:
+    if isinstance(field, models.GeneratedField):  # a column the database computes: its value's kind
+        return _kind(field.output_field)
+    if isinstance(field, models.DurationField):
+        return "duration"
     if isinstance(field, models.DateTimeField):
         return "datetime"
     if isinstance(field, models.DateField):
@@ -124,6 +128,9 @@ def _outer_cell(kind: str, ref: str) -> tuple[str, list]:
         return f"CASE WHEN {ref} THEN 'yes' WHEN NOT {ref} THEN 'no' END", []
     if kind in ("number", "ip", "date"):
         return ref, []
+    if kind == "duration":
+        # Seconds, as a float prints (`900`, `2.5`): an interval's own text differs per database.
+        return f"extract(epoch FROM {ref})::float8", []
     if kind == "source_number":
         return f"CASE WHEN {ref} < 0 THEN NULL ELSE {ref} END", []
     return neutralise_sql(f"{ref}::text")
@@ -215,6 +222,8 @@ def _python_cell(kind: str, value, zone: datetime.tzinfo) -> str:
         return "yes" if value else "no"
     if kind in ("number", "ip"):
         return _number_text(value)
+    if kind == "duration":
+        return _number_text(value.total_seconds())
     if kind == "source_number":
         return "" if value < 0 else str(value)
     return neutralise(value if isinstance(value, str) else str(value))
