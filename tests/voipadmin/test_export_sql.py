@@ -7,6 +7,7 @@ import datetime
 import io
 import string
 
+import psycopg
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -18,7 +19,7 @@ from tests.cdr.factories import AccountFactory, CdrFactory
 from tests.conferences.factories import RecordingFactory, SessionFactory
 from tests.testapp.models import Probe
 from tests.testapp.reports import probes
-from voipadmin.reports.export import copy_statement, export_columns, export_stream
+from voipadmin.reports.export import copy_chunks, copy_statement, export_columns, export_stream
 from voipadmin.reports.filters import select
 from voipadmin.reports.formulae import ALWAYS, FORMULA_STARTS, QUOTE, SAFE_FIRST, SKIPPED, neutralise
 from voipadmin.reports.keyset import order_queryset
@@ -120,6 +121,34 @@ def test_times_in_the_viewers_zone_across_dst(delimiter):
     assert [line.split(delimiter)[0] for line in lines[1:]] == [wall for _, wall in DST_MOMENTS]
 
 
+def at(*parts: int) -> datetime.datetime:
+    return datetime.datetime(*parts, tzinfo=datetime.UTC)
+
+
+# Before and after PostgreSQL's epoch (2000-01-01) and the cut-over of the SQL's two ways of
+# truncating (2000-01-02 UTC): whole, half and nearly whole seconds.
+TRUNCATED_MOMENTS = [
+    (at(1969, 12, 31, 23, 59, 59, 500000), "1969-12-31 23:59:59", "1970-01-01 13:59:59"),
+    (at(1999, 12, 31, 23, 59, 59), "1999-12-31 23:59:59", "2000-01-01 13:59:59"),
+    (at(1999, 12, 31, 23, 59, 59, 999999), "1999-12-31 23:59:59", "2000-01-01 13:59:59"),
+    (at(2000, 1, 1, 0, 0, 0, 499999), "2000-01-01 00:00:00", "2000-01-01 14:00:00"),
+    (at(2000, 1, 1, 12, 0, 0), "2000-01-01 12:00:00", "2000-01-02 02:00:00"),
+    (at(2000, 1, 2, 0, 0, 0), "2000-01-02 00:00:00", "2000-01-02 14:00:00"),
+    (at(2000, 1, 2, 0, 0, 0, 500000), "2000-01-02 00:00:00", "2000-01-02 14:00:00"),
+    (at(2026, 7, 1, 12, 0, 5, 500000), "2026-07-01 12:00:05", "2026-07-02 02:00:05"),
+    (at(2026, 7, 1, 12, 0, 5, 999999), "2026-07-01 12:00:05", "2026-07-02 02:00:05"),
+]
+
+
+@pytest.mark.parametrize(("zone", "column"), [("UTC", 1), ("Etc/GMT-14", 2)])
+def test_times_are_truncated_to_the_second_before_and_after_2000(zone, column):
+    Probe.objects.bulk_create(
+        [Probe(event_id=f"t{n}", time=moment[0], kind="PONG") for n, moment in enumerate(TRUNCATED_MOMENTS)]
+    )
+    lines = both_ways(probes, "o=time", zone=zone).decode().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [moment[column] for moment in TRUNCATED_MOMENTS]
+
+
 def test_the_export_settings_end_with_it():
     probe_rows(["x"])
     with connection.cursor() as cursor:
@@ -204,6 +233,29 @@ def test_call_history_durations_are_seconds_on_every_database():
     header, *rows = records(both_ways(call_history, "o=started_at"))
     at = header.index("Duration (s)")
     assert [(row[0], row[at]) for row in rows] == [("S1", "900"), ("S2", "86402.5"), ("S3", "")]
+
+
+def copied(statement: str) -> list[bytes]:
+    with connection.cursor():  # connected
+        pass
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        return list(copy_chunks(copy))
+
+
+def test_copy_chunks_hold_every_row_once_in_order():
+    """Rows taken from libpq's buffer and rows waited for by psycopg interleave: all arrive, once."""
+    chunks = copied("COPY (SELECT g, repeat('x', g % 50) FROM generate_series(1, 30000) g) TO STDOUT")
+    expected = "".join(f"{g}\t{'x' * (g % 50)}\n" for g in range(1, 30001)).encode()
+    assert b"".join(chunks) == expected
+    assert len(chunks) > 1
+    with connection.cursor() as cursor:  # the connection is idle again
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_an_error_midway_through_the_copy_is_raised():
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        copied("COPY (SELECT 1 / (3 - g) FROM generate_series(1, 5) g) TO STDOUT")
 
 
 @pytest.mark.django_db(transaction=True)
