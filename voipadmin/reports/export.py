@@ -282,7 +282,8 @@ def copy_chunks(copy: psycopg.Copy) -> Iterator[bytes]:
                 buffer.clear()
             continue
         if size < 0:
-            # The end, received here rather than by read(): collect the COPY's result as it would.
+            # The end, received here rather than by read(): collect the COPY's result as read() does
+            # (psycopg's own generator; tests/voipadmin/test_export_sql.py covers both ends).
             (result,) = connection.wait(fetch_many(pgconn))
             if result.status != pq.ExecStatus.COMMAND_OK:
                 raise psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
@@ -296,7 +297,7 @@ def copy_chunks(copy: psycopg.Copy) -> Iterator[bytes]:
 
 
 def copy_rows(queryset: QuerySet, columns: list[ExportColumn], zone_name: str, delimiter: str) -> Iterator[bytes]:
-    """Rows as CSV straight out of PostgreSQL's COPY, regrouped into chunks of about 64 KiB.
+    """Rows as CSV straight out of PostgreSQL's COPY, regrouped into chunks of about CHUNK_BYTES.
 
     One transaction holds the export's settings (SESSION_SQL) and is rolled back at the end: it
     wrote nothing, and its settings end with it (a savepoint's too, inside an outer transaction).
