@@ -152,10 +152,17 @@ class _Ranges:
         with self._lock:
             self._done = True
 
+    @property
+    def exhausted(self) -> bool:
+        with self._lock:
+            return self._done
 
-def _bind_ranges(ranges: _Ranges) -> Tally:
+
+def _bind_ranges(ranges: _Ranges, first: tuple[int, int, int] | None = None) -> Tally:
+    """Bind `first` (a range taken already), then the ranges `ranges` hands out until none is left."""
     tally = Tally()
-    while (taken := ranges.take()) is not None:
+    while (taken := first or ranges.take()) is not None:
+        first = None
         after, last, count = taken
         # Only events some binding matches are locked: a lock is a write to the row, and the
         # events that stay pending (a scanner's) would otherwise get one every run.
@@ -170,10 +177,10 @@ def _bind_ranges(ranges: _Ranges) -> Tally:
     return tally
 
 
-def _in_own_connection(ranges: _Ranges) -> Tally:
+def _in_own_connection(ranges: _Ranges, first: tuple[int, int, int] | None) -> Tally:
     """A worker thread's share; Django gives the thread its own connection, closed at the end."""
     try:
-        return _bind_ranges(ranges)
+        return _bind_ranges(ranges, first)
     finally:
         connection.close()
 
@@ -186,13 +193,18 @@ def can_fan_out() -> bool:
 
 def bind_pending(*, after: int = 0, batch_size: int, workers: int = 1) -> Tally:
     """Every pending event with an id above `after`, in id ranges of `batch_size` events, bound by
-    `workers` threads at once (each its own connection and transactions) where `can_fan_out`."""
+    `workers` threads at once (each its own connection and transactions) where `can_fan_out`.
+    A single range (a beat run's few new events) is bound in the caller's connection: no thread,
+    no connection to open."""
     ranges = _Ranges(after, batch_size)
-    if workers <= 1 or not can_fan_out():
-        return _bind_ranges(ranges)
+    first = ranges.take()
+    if first is None:
+        return Tally()
+    if workers <= 1 or ranges.exhausted or not can_fan_out():
+        return _bind_ranges(ranges, first)
     tally = Tally()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
-        futures = [pool.submit(_in_own_connection, ranges) for _ in range(workers)]
+        futures = [pool.submit(_in_own_connection, ranges, None if n else first) for n in range(workers)]
         wait(futures, return_when=FIRST_EXCEPTION)
         ranges.stop()  # after a failure the others finish their batch and stop
         for future in futures:

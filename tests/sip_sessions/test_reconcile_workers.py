@@ -119,6 +119,25 @@ def test_each_event_is_bound_once_and_the_nat_address_stays_ambiguous():
     assert run.ambiguous == 200
 
 
+def test_a_run_of_one_range_binds_in_the_callers_connection(monkeypatch):
+    """A beat run's few new events: no worker thread, no connection opened for them."""
+    _bindings()
+    _events()
+    taken = []
+    real_bind = reconciliation._bind
+
+    def bind(candidates_sql: str, params: list) -> reconciliation.Tally:
+        taken.append(threading.current_thread().name)
+        return real_bind(candidates_sql, params)
+
+    monkeypatch.setattr(reconciliation, "_bind", bind)
+
+    run = reconcile(mode="full", batch_size=2000, workers=2)
+
+    assert (run.bound, run.ambiguous) == (600, 200)
+    assert taken == ["MainThread"]
+
+
 def test_a_run_inside_a_transaction_binds_in_its_own_connection():
     """Other connections would not see the transaction's rows: one worker, the caller's."""
     with transaction.atomic():
