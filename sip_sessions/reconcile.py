@@ -10,8 +10,11 @@ its own, and binds to it).
 
 Each batch is one set-based `UPDATE ... FROM (pending events JOIN bindings GROUP BY event)`; its
 events that a binding matches are locked with FOR UPDATE SKIP LOCKED and the UPDATE re-checks
-that each is still pending, so two runs at once share the work and bind every event once. After
-the run the partitions it (or ingest) changed enough are analyzed (`statistics.py`).
+that each is still pending, so two runs at once share the work and bind every event once. Within
+one run RECONCILE_WORKERS threads, each on its own connection, take the id ranges one after the
+other (the UPDATE is the run's cost, CPU-bound in the database: a worker per core of it). After
+the run the partitions it (or ingest) changed enough are analyzed (`statistics.py`); the beat
+vacuums the dead row versions its updates leave.
 
 Which pending events a run looks at:
 - full (the command; the first run ever): every pending event, in id ranges;
@@ -23,7 +26,9 @@ Which pending events a run looks at:
 
 import datetime
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -121,13 +126,44 @@ def _next_range(after: int, size: int) -> tuple[int | None, int]:
     return last, count
 
 
-def bind_pending(*, after: int = 0, batch_size: int) -> Tally:
-    """Every pending event with an id above `after`, in id ranges of `batch_size` events."""
+class _Ranges:
+    """The id ranges of `size` pending events after `after`, handed out one after the other to
+    whichever worker asks: consecutive, so no two workers ever have an event in common, and a
+    worker that finishes early takes the next range (no worker idles while another has a backlog)."""
+
+    def __init__(self, after: int, size: int) -> None:
+        self._after, self._size, self._done = after, size, False
+        self._lock = threading.Lock()
+
+    def take(self) -> tuple[int, int, int] | None:
+        """(after, last, count) of the next range, or None when there is none (or after stop)."""
+        with self._lock:
+            if self._done:
+                return None
+            last, count = _next_range(self._after, self._size)
+            if not count:
+                self._done = True
+                return None
+            self._done = count < self._size
+            after, self._after = self._after, last
+            return after, last, count
+
+    def stop(self) -> None:
+        with self._lock:
+            self._done = True
+
+    @property
+    def exhausted(self) -> bool:
+        with self._lock:
+            return self._done
+
+
+def _bind_ranges(ranges: _Ranges, first: tuple[int, int, int] | None = None) -> Tally:
+    """Bind `first` (a range taken already), then the ranges `ranges` hands out until none is left."""
     tally = Tally()
-    while True:
-        last, count = _next_range(after, batch_size)
-        if not count:
-            return tally
+    while (taken := first or ranges.take()) is not None:
+        first = None
+        after, last, count = taken
         # Only events some binding matches are locked: a lock is a write to the row, and the
         # events that stay pending (a scanner's) would otherwise get one every run.
         candidates = (
@@ -138,9 +174,42 @@ def bind_pending(*, after: int = 0, batch_size: int) -> Tally:
         done = _bind(candidates, [after, last])
         done.examined = count
         tally.add(done)
-        if count < batch_size:
-            return tally
-        after = last
+    return tally
+
+
+def _in_own_connection(ranges: _Ranges, first: tuple[int, int, int] | None) -> Tally:
+    """A worker thread's share; Django gives the thread its own connection, closed at the end."""
+    try:
+        return _bind_ranges(ranges, first)
+    finally:
+        connection.close()
+
+
+def can_fan_out() -> bool:
+    """Workers need PostgreSQL and committed data: another connection does not see the rows of
+    an open transaction (a caller's atomic block, a test's), so there the run is one worker."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def bind_pending(*, after: int = 0, batch_size: int, workers: int = 1) -> Tally:
+    """Every pending event with an id above `after`, in id ranges of `batch_size` events, bound by
+    `workers` threads at once (each its own connection and transactions) where `can_fan_out`.
+    A single range (a beat run's few new events) is bound in the caller's connection: no thread,
+    no connection to open."""
+    ranges = _Ranges(after, batch_size)
+    first = ranges.take()
+    if first is None:
+        return Tally()
+    if workers <= 1 or ranges.exhausted or not can_fan_out():
+        return _bind_ranges(ranges, first)
+    tally = Tally()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
+        futures = [pool.submit(_in_own_connection, ranges, None if n else first) for n in range(workers)]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        ranges.stop()  # after a failure the others finish their batch and stop
+        for future in futures:
+            tally.add(future.result())  # raises the first failure
+    return tally
 
 
 def bind_near_changed_bindings(*, changed_since: datetime.datetime, up_to_id: int) -> Tally:
@@ -188,9 +257,12 @@ def reconcile(
     mode: str = ReconciliationRun.Mode.INCREMENTAL,
     batch_size: int | None = None,
     retry_ambiguous: bool = False,
+    workers: int | None = None,
 ) -> ReconciliationRun:
-    """One reconciliation run, recorded (the SIP Sessions page shows the last one)."""
+    """One reconciliation run, recorded (the SIP Sessions page shows the last one); its pending
+    events are bound by `workers` (RECONCILE_WORKERS) connections at once."""
     batch_size = batch_size or settings.RECONCILE_BATCH
+    workers = workers or settings.RECONCILE_WORKERS
     now = timezone.now()
     previous = ReconciliationRun.objects.filter(finished_at__isnull=False, error="").order_by("-started_at").first()
     if previous is None:
@@ -201,10 +273,10 @@ def reconcile(
         if retry_ambiguous:
             reopen_ambiguous()
         if mode == ReconciliationRun.Mode.FULL:
-            tally.add(bind_pending(batch_size=batch_size))
+            tally.add(bind_pending(batch_size=batch_size, workers=workers))
         else:
             retry_from = _retry_from(now)
-            tally.add(bind_pending(after=retry_from, batch_size=batch_size))
+            tally.add(bind_pending(after=retry_from, batch_size=batch_size, workers=workers))
             if retry_from:
                 tally.add(
                     bind_near_changed_bindings(changed_since=previous.started_at - CHANGE_LOOKBACK, up_to_id=retry_from)

@@ -26,6 +26,7 @@ from voipadmin.models import DeletionJob
 ROOT = Path(__file__).resolve().parents[2]
 MAINTENANCE = [
     "sip_sessions.tasks.reconcile_events",
+    "sip_sessions.tasks.vacuum_events",
     "voipadmin.tasks.maintain_partitions",
     "conferences.tasks.delete_expired_recordings",
     "monitoring.tasks.trim_terminal_history",

@@ -260,6 +260,9 @@ CHART_TIMEOUT_MS = env_int("CHART_TIMEOUT_MS", 2000)
 # sip_sessions: reconciliation of SIP events with registration bindings
 # Pending events per batch (one UPDATE, one transaction each).
 RECONCILE_BATCH = env_int("RECONCILE_BATCH", 20000)
+# Connections that bind a run's batches at once (each its own id ranges): about one per core the
+# database server can give it.
+RECONCILE_WORKERS = max(1, env_int("RECONCILE_WORKERS", 2))
 # A pending event is retried by every beat run for this long after it arrives; after that only
 # when a binding at its address appears or changes.
 RECONCILE_RETRY_HOURS = env_int("RECONCILE_RETRY_HOURS", 24)

@@ -42,6 +42,7 @@ CELERY_TASK_ROUTES = {
     "voipadmin.tasks.run_deletion": {"queue": REPORTS_QUEUE},
     "*.tasks.export_*": {"queue": REPORTS_QUEUE},
     "sip_sessions.tasks.reconcile_events": {"queue": MAINTENANCE_QUEUE},
+    "sip_sessions.tasks.vacuum_events": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.maintain_partitions": {"queue": MAINTENANCE_QUEUE},
     "voipadmin.tasks.analyze_tables": {"queue": MAINTENANCE_QUEUE},
     "cdr.tasks.vacuum_claims": {"queue": MAINTENANCE_QUEUE},
@@ -102,6 +103,13 @@ RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 60)
 CELERY_BEAT_SCHEDULE["reconcile-sip-events"] = {
     "task": "sip_sessions.tasks.reconcile_events",
     "schedule": timedelta(seconds=RECONCILE_INTERVAL),
+}
+
+# sip_sessions: VACUUM of the partitions whose dead row versions (each event reconciliation bound
+# leaves one) pass autovacuum's rule (sip_sessions/statistics.py), checked with the ANALYZE
+CELERY_BEAT_SCHEDULE["vacuum-sip-events"] = {
+    "task": "sip_sessions.tasks.vacuum_events",
+    "schedule": timedelta(seconds=ANALYZE_INTERVAL),
 }
 
 # registrations: bindings whose expiry passed with no event end there, reason "expired"
