@@ -49,8 +49,8 @@ def stored_event_keys(keys: list[Key]) -> set[Key]:
 def stored_keys_of_batch(keys: list[Key]) -> set[Key]:
     """The stored keys of a batch, by a probe of a sample first: every PROBE_SAMPLE-th key and the last.
 
-    The full probe (1,000 index probes) was a third of a new batch's store time, and a new batch
-    is the common case. Where the sample finds nothing stored the answer is "none" and the batch
+    The full probe (1,000 index probes) took 4-10 ms of a new batch's ~30 ms store at 200k rows,
+    and a new batch is the common case. Where the sample finds nothing stored the answer is "none" and the batch
     goes by COPY; a row stored after all (an overlap the sample missed, another client's commit)
     breaks the unique constraint, which is (event_id, time) itself, and `copy_new` then stores the
     batch by ON CONFLICT DO NOTHING and returns the rows really new: the answer is the same, only
