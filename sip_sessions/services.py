@@ -10,6 +10,8 @@ from voipadmin.partitions import ensure_partitions_for, month_bounds, month_star
 from .models import SipEvent
 
 Key = tuple  # (event_id, time): the table's unique constraint
+# The store probes every PROBE_SAMPLE-th key of a batch (and its last) before it probes them all.
+PROBE_SAMPLE = 100
 
 
 def stored_event_keys(keys: list[Key]) -> set[Key]:
@@ -42,6 +44,23 @@ def stored_event_keys(keys: list[Key]) -> set[Key]:
             )
             found.update(key for key in cursor.fetchall() if key in wanted)
     return found
+
+
+def stored_keys_of_batch(keys: list[Key]) -> set[Key]:
+    """The stored keys of a batch, by a probe of a sample first: every PROBE_SAMPLE-th key and the last.
+
+    The full probe (1,000 index probes) took 4-10 ms of a new batch's ~30 ms store at 200k rows,
+    and a new batch is the common case. Where the sample finds nothing stored the answer is "none" and the batch
+    goes by COPY; a row stored after all (an overlap the sample missed, another client's commit)
+    breaks the unique constraint, which is (event_id, time) itself, and `copy_new` then stores the
+    batch by ON CONFLICT DO NOTHING and returns the rows really new: the answer is the same, only
+    the rows the failed COPY wrote before the conflict are left dead. A batch re-sent whole (a
+    client's retry) meets the sample and is probed in full: nothing is written.
+    """
+    sample = keys[::PROBE_SAMPLE] + keys[-1:]
+    if len(sample) >= len(keys):
+        return stored_event_keys(keys)
+    return stored_event_keys(keys) if stored_event_keys(sample) else set()
 
 
 def sip_events_store(*, items: list[dict]) -> int:
@@ -77,7 +96,7 @@ def sip_events_store(*, items: list[dict]) -> int:
             "username": username,
             "account_id": accounts.get(username),
         }
-    stored = stored_event_keys(list(rows))
+    stored = stored_keys_of_batch(list(rows))
     new = [row for key, row in rows.items() if key not in stored]
     created = len(copy_new(SipEvent, new, key=("event_id", "time")))
     bindings_connection_lost(items=items)
