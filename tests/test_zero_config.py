@@ -5,6 +5,7 @@ on a fresh SQLite file, loads the demo and walks every page, so the default a ne
 cannot break unnoticed.
 """
 
+import datetime
 import os
 import subprocess
 import sys
@@ -31,12 +32,17 @@ def test_demo_console_on_sqlite(tmp_path):
         "VOIPADMIN_VAR_DIR": str(tmp_path),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
+    seeded_after = datetime.datetime.now(datetime.UTC)
     for step in (["manage.py", "migrate", "--noinput", "-v0"], ["manage.py", "seed_demo", "--scale", "0.1"]):
         done = run(step, env)
         assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "voipadmin.sqlite3").exists()
-    # the demo source, as beat runs it under `make run`, feeds SQLite through the ingest services
-    tick = run(["manage.py", "demo_tick"], {**env, "DEMO": "1"})
+    # the demo source, as beat runs it under `make run`, feeds SQLite through the ingest services.
+    # Played 31 minutes after the seed: every seeded live binding (last refreshed 10 s to 30 min
+    # before the seed) is then due for its refresh, whatever the seed took; played at "now", a
+    # tick a few seconds after the seed found a refresh due or not by how long the seed took.
+    at = (seeded_after + datetime.timedelta(minutes=31)).isoformat()
+    tick = run(["manage.py", "demo_tick", "--at", at], {**env, "DEMO": "1"})
     assert tick.returncode == 0, tick.stdout + tick.stderr
     assert " CDRs, " in tick.stdout and not tick.stdout.startswith("0 registrations")
     walk = run(["-m", "tests.zero_config_walk"], env)

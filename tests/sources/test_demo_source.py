@@ -2,6 +2,7 @@
 work, and the dashboard's figures agree with each other and with the bindings at every tick."""
 
 import datetime
+import io
 import os
 import random
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 
 from cdr.models import Cdr
 from conferences import demo as conferences_demo
@@ -164,3 +166,13 @@ def test_production_settings_refuse_to_load_with_the_demo_on():
     )
     assert loaded.returncode != 0
     assert "DEMO=1 feeds invented calls and registrations; it runs only with DEBUG=1" in loaded.stderr
+
+
+def test_the_command_plays_up_to_the_moment_given(seeded):
+    out = io.StringIO()
+    call_command("demo_tick", "--at", (SEEDED + STEP).isoformat(), stdout=out)
+    assert SourceCursor.objects.get(source="demo").position["at"] == demo.iso(SEEDED + STEP)
+    assert out.getvalue().split(" registrations")[0] != "0"  # the seed's refreshes fell due
+    for bad, message in (("tomorrow", "is not an ISO 8601 time"), ("2026-06-10T09:10:00", "has no UTC offset")):
+        with pytest.raises(CommandError, match=message):
+            call_command("demo_tick", "--at", bad)
