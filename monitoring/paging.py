@@ -101,7 +101,8 @@ def _narrowed(
         if factor is not None:
             edge = list(ordered.values_list(*ORDER)[factor * size - 1 : factor * size])
             if edge:
-                window = selection.exclude(_compare(">" if forward else "<", edge[0]))
+                # `<=` rather than NOT `>`: a range of the order's index, not a test of every account
+                window = selection.filter(_compare("<=" if forward else ">=", edge[0]))
             else:
                 factor = None  # the rest is smaller than the window
         found = _found(narrow(window).order_by(*order), size, read)

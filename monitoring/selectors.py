@@ -97,10 +97,13 @@ def ordered_rows(accounts: QuerySet, limit: int, *, now: datetime.datetime) -> l
 # (the order index), the terminal states (their (account, slot) key), the live bindings (the
 # partial index on (account, expires_at) of bindings not removed), the ended ones
 # (binding_account_idx). The scope is one array, however many accounts it holds. The live test is
-# `(expires_at > now) IS TRUE`, which no index can answer: `expires_at > now` alone would let the
-# planner walk every live binding along binding_live_idx for each account (0.7 ms a user at 1,000
-# live bindings) whenever its statistics are older than the latest refreshes, which they mostly
-# are, as every refresh moves an expiry past them; an account's own bindings are a handful.
+# `(account_id, expires_at) > (a.id, now)` beside `account_id = a.id`: one range of the partial
+# index on (account, expires_at), which holds every binding that lapsed without being removed too
+# (13 an account at SCALE=10m, each a heap visit when the test was `(expires_at > now) IS TRUE`:
+# 0.08 ms an account). A row comparison led by the account is what binding_live_idx (expiry
+# first) cannot answer: `expires_at > now` alone would let the planner walk every live binding
+# along it for each account (0.7 ms a user at 1,000 live bindings) whenever its statistics are
+# older than the latest refreshes, which they mostly are, as every refresh moves an expiry past them.
 _ROWS_SQL = f"""
     SELECT {", ".join(f"a.{name}" for name in ("id", *ACCOUNT_FIELDS[1:]))},
         l.contact, l.remote_ip, l.user_agent, e.ended,
@@ -110,7 +113,7 @@ _ROWS_SQL = f"""
     JOIN {Account._meta.db_table} a ON a.id = s.id
     LEFT JOIN LATERAL (
         SELECT b.contact, b.remote_ip, b.user_agent FROM {RegistrationBinding._meta.db_table} b
-        WHERE b.account_id = a.id AND b.removed_at IS NULL AND (b.expires_at > %s) IS TRUE
+        WHERE b.account_id = a.id AND b.removed_at IS NULL AND (b.account_id, b.expires_at) > (a.id, %s)
         ORDER BY b.registered_at DESC, b.id DESC LIMIT 1
     ) l ON true
     LEFT JOIN LATERAL (

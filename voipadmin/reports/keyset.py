@@ -23,14 +23,14 @@ from .filters import FilterError, model_field_at
 
 
 class RowCompare(Expression):
-    """`(a, b) > (x, y)`: the comparison a B-tree on (a, b) answers as a range."""
+    """`(a, b) > (x, y)` (or <, >=, <=): the comparison a B-tree on (a, b) answers as a range."""
 
     conditional = True
     output_field = BooleanField()
 
     def __init__(self, fields: list[str], operator: str, values: list[Any], value_fields: list[models.Field]):
         super().__init__(output_field=BooleanField())
-        if operator not in (">", "<"):
+        if operator not in (">", "<", ">=", "<="):
             raise ValueError(operator)
         self.operator = operator
         self.lhs = [F(name) for name in fields]
