@@ -8,6 +8,7 @@ table (calldate, no answer or end, amaflags a number), which FreePBX's cdr table
 
 import contextlib
 import datetime
+import os
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -16,8 +17,11 @@ import pymysql
 import pytest
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_SOURCE = "postgres://postgres@127.0.0.1:5432/voipadmin_ast_asterisk"
-MARIADB_SOURCE = "mysql://root@127.0.0.1:3306/voipadmin_ast_asterisk"
+# Named for this test process: two suites on one machine (two checkouts, two engineers) each drop
+# and recreate their own, instead of dropping the other's mid-test.
+SOURCE_NAME = f"voipadmin_ast_asterisk_{os.getpid()}"
+PG_SOURCE = f"postgres://postgres@127.0.0.1:5432/{SOURCE_NAME}"
+MARIADB_SOURCE = f"mysql://root@127.0.0.1:3306/{SOURCE_NAME}"
 
 ASTERISK_COLUMNS = [
     ("accountcode", "VARCHAR(80)"),
