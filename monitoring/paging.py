@@ -53,11 +53,12 @@ def _compare(operator: str, key: Key) -> RowCompare:
 
 
 def within(accounts: QuerySet, *, lower: Key | None, upper: Key | None) -> QuerySet:
-    """The accounts whose place in the order is between two keys, both included."""
+    """The accounts whose place in the order is between two keys, both included (`>=`, `<=`: a
+    range of the order's index; the order's columns are never NULL)."""
     if lower is not None:
-        accounts = accounts.exclude(_compare("<", lower))
+        accounts = accounts.filter(_compare(">=", lower))
     if upper is not None:
-        accounts = accounts.exclude(_compare(">", upper))
+        accounts = accounts.filter(_compare("<=", upper))
     return accounts
 
 
